@@ -1,0 +1,275 @@
+"""2-D max and average pooling (no padding; windows may overlap).
+
+Each operation comes as adjacent twins with one signature: a ``*_naive`` loop
+over output positions that reads like the formula (the teaching version and
+the test oracle), then the vectorised version the layers use.
+
+    max:  out[n, c, i, j] = max_{u,v}  x[n, c, i·SH + u, j·SW + v]
+    avg:  out[n, c, i, j] = mean_{u,v} x[n, c, i·SH + u, j·SW + v]
+
+Max-pool ties: the whole gradient goes to the FIRST maximum of the window in
+row-major order (PyTorch's rule). After a ReLU, windows of all zeros are
+common, so this choice is visible in the gradients.
+"""
+import numpy as np
+
+from .geometry import pair, pool_output_shape, tap_view
+
+
+def _geometry(x, pool_size, stride, name):
+    """Window size, strides and output size of a pooling of x."""
+    pool = pair(pool_size, f"{name} pool_size")
+    strides = pair(pool if stride is None else stride, f"{name} stride")
+    out_hw = pool_output_shape(*x.shape[2:], pool, strides, name)
+    return pool, strides, out_hw
+
+
+def _taps(pool):
+    """Window offsets (u, v) in row-major order."""
+    return [(u, v) for u in range(pool[0]) for v in range(pool[1])]
+
+
+def maxpool2d_forward_naive(x, pool_size, stride=None):
+    """Max pooling (loop version).
+
+    out[n, c, i, j] = max_{u,v} x[n, c, i·SH + u, j·SW + v]
+
+    Parameters
+    ----------
+    x : ndarray of shape (N, C, H, W)
+    pool_size : int or (int, int)
+    stride : int, (int, int) or None
+        None means stride = pool_size; smaller strides give overlapping windows.
+
+    Returns
+    -------
+    out : ndarray of shape (N, C, H_out, W_out), H_out = (H − PH) // SH + 1
+    cache : tuple
+        What ``maxpool2d_backward_naive`` needs.
+
+    See Also
+    --------
+    maxpool2d_forward : the vectorised twin; tests check they agree.
+    """
+    (PH, PW), (SH, SW), (H_out, W_out) = _geometry(x, pool_size, stride, "MaxPool2D")
+    out = np.empty(x.shape[:2] + (H_out, W_out), dtype=x.dtype)
+    for i in range(H_out):
+        for j in range(W_out):
+            window = x[:, :, i * SH:i * SH + PH, j * SW:j * SW + PW]  # (N, C, PH, PW)
+            out[:, :, i, j] = window.max(axis=(2, 3))
+    return out, (x, (PH, PW), (SH, SW))
+
+
+def maxpool2d_backward_naive(dout, cache):
+    """Gradient of ``maxpool2d_forward_naive`` (loop version).
+
+    Each window passes its gradient to the position of its first maximum
+    (row-major order, PyTorch's tie rule); overlapping windows add up.
+
+    Parameters
+    ----------
+    dout : ndarray of shape (N, C, H_out, W_out)
+    cache : tuple
+        From ``maxpool2d_forward_naive``.
+
+    Returns
+    -------
+    dx : ndarray of shape (N, C, H, W)
+    """
+    x, (PH, PW), (SH, SW) = cache
+    N, C, H_out, W_out = dout.shape
+    dx = np.zeros_like(x)
+    for i in range(H_out):
+        for j in range(W_out):
+            rows, cols = slice(i * SH, i * SH + PH), slice(j * SW, j * SW + PW)
+            window = x[:, :, rows, cols].reshape(N, C, PH * PW)
+            first_max = window.argmax(axis=2)                  # (N, C), first on ties
+            is_first_max = np.arange(PH * PW) == first_max[:, :, None]
+            dx[:, :, rows, cols] += (is_first_max.reshape(N, C, PH, PW)
+                                     * dout[:, :, i, j, None, None])
+    return dx
+
+
+def maxpool2d_forward(x, pool_size, stride=None):
+    """Max pooling (vectorised).
+
+    out[n, c, i, j] = max_{u,v} x[n, c, i·SH + u, j·SW + v]
+
+    The trick: instead of visiting the N·C·H_out·W_out windows, visit the PH·PW
+    window taps. ``tap_view(x, u, v, ...)`` is a strided view holding tap (u, v)
+    of every window at once — for stride = pool size it is the reshape
+    ``x.reshape(N, C, H_out, PH, W_out, PW)[:, :, :, u, :, v]``, and it works
+    unchanged for overlapping windows. The max is then PH·PW − 1 elementwise
+    ``np.maximum`` calls (much faster than ``.max(axis=...)`` over a reshape).
+
+    Parameters
+    ----------
+    x : ndarray of shape (N, C, H, W)
+    pool_size : int or (int, int)
+    stride : int, (int, int) or None
+        None means stride = pool_size.
+
+    Returns
+    -------
+    out : ndarray of shape (N, C, H_out, W_out), H_out = (H − PH) // SH + 1
+    cache : tuple
+        What ``maxpool2d_backward`` needs.
+
+    See Also
+    --------
+    maxpool2d_forward_naive : the loop version; tests check they agree.
+    """
+    pool, strides, out_hw = _geometry(x, pool_size, stride, "MaxPool2D")
+    taps = [tap_view(x, u, v, strides, out_hw) for u, v in _taps(pool)]  # each (N, C, H', W')
+    out = taps[0].copy()
+    for tap in taps[1:]:
+        np.maximum(out, tap, out=out)
+    return out, (x, out, pool, strides)
+
+
+def maxpool2d_backward(dout, cache):
+    """Gradient of ``maxpool2d_forward`` (vectorised).
+
+    Visit the window taps in row-major order; tap (u, v) of a window receives
+    the gradient if it equals the window's max and no earlier tap did
+    (``is_max & ~taken``: the first-max tie rule).
+
+    Parameters
+    ----------
+    dout : ndarray of shape (N, C, H_out, W_out)
+    cache : tuple
+        From ``maxpool2d_forward``.
+
+    Returns
+    -------
+    dx : ndarray of shape (N, C, H, W)
+
+    See Also
+    --------
+    maxpool2d_backward_naive : the loop version; tests check they agree.
+    """
+    x, out, pool, strides = cache
+    dx = np.zeros_like(x)
+    taken = np.zeros(out.shape, dtype=bool)                      # (N, C, H', W')
+    for u, v in _taps(pool):
+        wins = (tap_view(x, u, v, strides, out.shape[2:]) == out) & ~taken
+        taken |= wins
+        tap_view(dx, u, v, strides, out.shape[2:])[...] += np.where(wins, dout, 0)
+    return dx
+
+
+def avgpool2d_forward_naive(x, pool_size, stride=None):
+    """Average pooling (loop version).
+
+    out[n, c, i, j] = 1/(PH·PW) · Σ_{u,v} x[n, c, i·SH + u, j·SW + v]
+
+    Parameters
+    ----------
+    x : ndarray of shape (N, C, H, W)
+    pool_size : int or (int, int)
+    stride : int, (int, int) or None
+        None means stride = pool_size.
+
+    Returns
+    -------
+    out : ndarray of shape (N, C, H_out, W_out), H_out = (H − PH) // SH + 1
+    cache : tuple
+        What ``avgpool2d_backward_naive`` needs.
+
+    See Also
+    --------
+    avgpool2d_forward : the vectorised twin; tests check they agree.
+    """
+    (PH, PW), (SH, SW), (H_out, W_out) = _geometry(x, pool_size, stride, "AvgPool2D")
+    out = np.empty(x.shape[:2] + (H_out, W_out), dtype=x.dtype)
+    for i in range(H_out):
+        for j in range(W_out):
+            window = x[:, :, i * SH:i * SH + PH, j * SW:j * SW + PW]  # (N, C, PH, PW)
+            out[:, :, i, j] = window.mean(axis=(2, 3))
+    return out, (x.shape, (PH, PW), (SH, SW))
+
+
+def avgpool2d_backward_naive(dout, cache):
+    """Gradient of ``avgpool2d_forward_naive`` (loop version).
+
+    Every pixel of a window receives 1/(PH·PW) of the window's gradient;
+    overlapping windows add up.
+
+    Parameters
+    ----------
+    dout : ndarray of shape (N, C, H_out, W_out)
+    cache : tuple
+        From ``avgpool2d_forward_naive``.
+
+    Returns
+    -------
+    dx : ndarray of shape (N, C, H, W)
+    """
+    x_shape, (PH, PW), (SH, SW) = cache
+    dx = np.zeros(x_shape, dtype=dout.dtype)
+    for i in range(dout.shape[2]):
+        for j in range(dout.shape[3]):
+            share = dout[:, :, i, j, None, None] / (PH * PW)     # (N, C, 1, 1)
+            dx[:, :, i * SH:i * SH + PH, j * SW:j * SW + PW] += share
+    return dx
+
+
+def avgpool2d_forward(x, pool_size, stride=None):
+    """Average pooling (vectorised).
+
+    out[n, c, i, j] = 1/(PH·PW) · Σ_{u,v} x[n, c, i·SH + u, j·SW + v]
+
+    Same trick as ``maxpool2d_forward``: sum the PH·PW tap views (strided views
+    of x, no copies) instead of visiting every window.
+
+    Parameters
+    ----------
+    x : ndarray of shape (N, C, H, W)
+    pool_size : int or (int, int)
+    stride : int, (int, int) or None
+        None means stride = pool_size.
+
+    Returns
+    -------
+    out : ndarray of shape (N, C, H_out, W_out), H_out = (H − PH) // SH + 1
+    cache : tuple
+        What ``avgpool2d_backward`` needs.
+
+    See Also
+    --------
+    avgpool2d_forward_naive : the loop version; tests check they agree.
+    """
+    pool, strides, out_hw = _geometry(x, pool_size, stride, "AvgPool2D")
+    taps = [tap_view(x, u, v, strides, out_hw) for u, v in _taps(pool)]  # each (N, C, H', W')
+    out = taps[0].copy()
+    for tap in taps[1:]:
+        out += tap
+    out /= pool[0] * pool[1]
+    return out, (x.shape, pool, strides)
+
+
+def avgpool2d_backward(dout, cache):
+    """Gradient of ``avgpool2d_forward`` (vectorised).
+
+    Each tap view of dx receives dout / (PH·PW); overlapping windows add up.
+
+    Parameters
+    ----------
+    dout : ndarray of shape (N, C, H_out, W_out)
+    cache : tuple
+        From ``avgpool2d_forward``.
+
+    Returns
+    -------
+    dx : ndarray of shape (N, C, H, W)
+
+    See Also
+    --------
+    avgpool2d_backward_naive : the loop version; tests check they agree.
+    """
+    x_shape, pool, strides = cache
+    dx = np.zeros(x_shape, dtype=dout.dtype)
+    share = dout / (pool[0] * pool[1])                           # (N, C, H', W')
+    for u, v in _taps(pool):
+        tap_view(dx, u, v, strides, dout.shape[2:])[...] += share
+    return dx
