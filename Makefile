@@ -9,7 +9,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test course bench venv clean
+.PHONY: lab test course bench venv chromium clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,7 +24,20 @@ venv: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
 
-test: $(STAMP)
+# The browser tests drive Debian's Chromium; install it where we can (root + apt-get).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's chromium for the browser tests..."; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "NOTE: chromium is not installed and this user cannot apt-get it: the browser tests"; \
+	    echo "      will FAIL. Install it (sudo apt-get install chromium), or set EDU_CNN_SKIP_BROWSER=1"; \
+	    echo "      to leave them out on purpose (they are then reported as skipped, with the reason)."; \
+	  fi; }
+
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest tests notebooks --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
 course: $(STAMP)

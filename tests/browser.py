@@ -1,0 +1,143 @@
+"""Drive JupyterLab in headless Chromium: the machinery behind test_browser.py.
+
+`JupyterLab` starts a real server on 127.0.0.1 with throwaway settings
+(token off, no news pop-up) and stops it; `open_notebook` and
+`run_all_cells` use Playwright with Debian's Chromium
+(`/usr/bin/chromium`), never a downloaded browser.
+"""
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+CHROMIUM = os.environ.get("EDU_CNN_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+NO_NEWS = {"@jupyterlab/apputils-extension/notification.jupyterlab-settings":
+           {"fetchNews": "false", "checkForUpdates": False}}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class JupyterLab:
+    """A JupyterLab server on 127.0.0.1 serving `root`; use as a context manager."""
+
+    def __init__(self, root, log_path):
+        self.root, self.log_path = Path(root), Path(log_path)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = None
+
+    def _env(self):
+        home = self.root / ".jupyter-tmp"
+        for rel, settings in NO_NEWS.items():
+            target = home / "settings" / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(json.dumps(settings))
+        env = dict(os.environ, JUPYTER_CONFIG_DIR=str(home / "config"),
+                   JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+                   JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
+                   JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
+                   MPLBACKEND="module://matplotlib_inline.backend_inline")
+        return env
+
+    def __enter__(self):
+        cmd = [sys.executable, "-m", "jupyterlab", "--no-browser",
+               "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}",
+               "--ServerApp.port_retries=0", "--IdentityProvider.token=",
+               "--ServerApp.password=", "--LabApp.expose_app_in_browser=True",
+               f"--ServerApp.root_dir={self.root}"]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            cmd.append("--allow-root")      # CI containers run as root
+        self._log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(cmd, env=self._env(), stdout=self._log,
+                                     stderr=subprocess.STDOUT, cwd=self.root)
+        self._wait_ready(timeout_s=90)
+        return self
+
+    def _wait_ready(self, timeout_s):
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"JupyterLab exited early; see {self.log_path}")
+            try:
+                with urllib.request.urlopen(self.url + "/api/status", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        raise TimeoutError(f"JupyterLab did not answer on {self.url} in {timeout_s} s")
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self._log.close()
+
+
+def copy_course(tmp_path, notebooks):
+    """Copy notebooks (and the figures/ folder they write into) to tmp_path."""
+    src = Path(__file__).resolve().parents[1]
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "figures").mkdir()
+    for name in notebooks:
+        shutil.copy(src / "notebooks" / name, tmp_path / "notebooks" / name)
+    return tmp_path
+
+
+# JavaScript run in the page, using the app JupyterLab exposes on window.
+JS_NOTEBOOK_READY = """() => {
+  const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  return !!(w && w.sessionContext && w.sessionContext.session &&
+            w.sessionContext.session.kernel &&
+            w.sessionContext.session.kernel.status === 'idle');
+}"""
+JS_ALL_EXECUTED = """() => {
+  const w = window.jupyterapp.shell.currentWidget;
+  const cells = w.content.widgets.filter(c => c.model.type === 'code');
+  const done = cells.every(c => c.model.executionCount !== null);
+  const busy = w.sessionContext.session.kernel.status !== 'idle';
+  return done && !busy ? cells.length : 0;
+}"""
+JS_ERROR_OUTPUTS = """() => {
+  const w = window.jupyterapp.shell.currentWidget;
+  const errs = [];
+  w.content.widgets.forEach((c, i) => {
+    if (c.model.type !== 'code') return;
+    for (let k = 0; k < c.model.outputs.length; k++) {
+      const o = c.model.outputs.get(k).toJSON();
+      if (o.output_type === 'error') errs.push(`cell ${i}: ${o.ename}: ${o.evalue}`);
+    }
+  });
+  return errs;
+}"""
+
+
+def launch(playwright):
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def open_notebook(page, lab, path, timeout_s=90):
+    """Open notebooks/`path` in JupyterLab and wait for its kernel to be idle."""
+    page.goto(f"{lab.url}/lab/tree/{path}")
+    page.wait_for_function(JS_NOTEBOOK_READY, timeout=timeout_s * 1000, polling=250)
+
+
+def run_all_cells(page, timeout_s=300):
+    """Run every cell; wait until all code cells have run; return error outputs."""
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_function(JS_ALL_EXECUTED, timeout=timeout_s * 1000, polling=500)
+    return page.evaluate(JS_ERROR_OUTPUTS)
