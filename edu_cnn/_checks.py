@@ -1,0 +1,204 @@
+"""Argument and shape validation: the clear error messages of edu_cnn.
+
+Every check raises ``ValueError`` or ``TypeError`` (never ``assert``) whose
+message says who complained (a layer such as ``Conv2D(in_channels=3)`` or an
+argument), what it expected, what it got and, when there is one, the fix::
+
+    Conv2D(in_channels=3) expected input of shape (N, 3, H, W), got (64, 1, 28, 28).
+
+The layers, losses and the model call these helpers before touching the
+numbers, so a student never sees a bare NumPy broadcasting error.
+"""
+import difflib
+import numbers
+
+import numpy as np
+
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def format_shape(shape):
+    """Write a shape as NumPy does, letters allowed: ``("N", 3, 28, 28)`` -> ``"(N, 3, 28, 28)"``."""
+    items = [str(size) for size in shape]
+    if len(items) == 1:
+        return f"({items[0]},)"
+    return "(" + ", ".join(items) + ")"
+
+
+def as_rng(rng, who="rng"):
+    """Turn ``rng`` into a ``numpy.random.Generator``.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator, int or None
+        A Generator is returned as is (so it is shared and advanced); an int is
+        a seed for ``np.random.default_rng``; None gives a fresh, unseeded Generator.
+    who : str
+        Who asked, for the error message.
+    """
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None:
+        return np.random.default_rng()
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, (bool, np.bool_)):
+        if rng < 0:
+            raise ValueError(f"{who} expected rng to be a non-negative seed, got {rng}.")
+        return np.random.default_rng(int(rng))
+    hint = " Use np.random.default_rng(seed) instead." if isinstance(
+        rng, np.random.RandomState) else ""
+    raise TypeError(f"{who} expected rng to be a numpy Generator, an int seed or None, "
+                    f"got {type(rng).__name__}.{hint}")
+
+
+def check_array(x, who, arg="x"):
+    """Refuse anything that is not a NumPy array (lists, tensors, ...)."""
+    if not isinstance(x, np.ndarray):
+        raise TypeError(f"{who} expected {arg} to be a NumPy array, got {type(x).__name__}. "
+                        f"Convert it first, e.g. np.asarray({arg}, dtype=np.float32).")
+    return x
+
+
+def check_floating(x, who, arg="x"):
+    """Require a float32 or float64 array; integers get the /255 hint."""
+    check_array(x, who, arg)
+    if x.dtype in FLOAT_DTYPES:
+        return x
+    if x.dtype.kind in "iub":
+        hint = (f" Images stored as integers (0-255) must be scaled first: "
+                f"{arg} = {arg}.astype(np.float32) / 255.")
+    else:
+        hint = f" Convert it with {arg}.astype(np.float32)."
+    raise TypeError(f"{who} expected {arg} with dtype float32 or float64, got {x.dtype}.{hint}")
+
+
+def check_float_dtype(dtype, who):
+    """Return ``np.dtype(dtype)`` if it is float32 or float64 (the parameter dtypes)."""
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError:
+        resolved = None
+    if resolved not in FLOAT_DTYPES:
+        raise TypeError(f"{who} expected dtype float32 or float64, got {dtype!r}.")
+    return resolved
+
+
+def check_shape(shape, expected, who, arg="input", hint=""):
+    """Compare ``shape`` with ``expected``, where letters (``"N"``, ``"H"``) match any size.
+
+    Parameters
+    ----------
+    shape : tuple
+        What was got (may itself hold letters, as in ``("N", 1, 28, 28)``).
+    expected : tuple of int or str
+        E.g. ``("N", 3, "H", "W")``.
+    hint : str
+        A sentence appended to the message (the fix), or "".
+    """
+    matches = len(shape) == len(expected) and all(
+        isinstance(want, str) or got == want for got, want in zip(shape, expected))
+    if not matches:
+        raise ValueError(f"{who} expected {arg} of shape {format_shape(expected)}, "
+                         f"got {format_shape(shape)}.{hint}")
+
+
+def image_layout_hint(shape, channels):
+    """A fix for the usual ways an image batch arrives in the wrong layout (or "")."""
+    if len(shape) == 4 and shape[-1] == channels and shape[1] != channels:
+        return " Channels-last images (N, H, W, C) need x.transpose(0, 3, 1, 2)."
+    if len(shape) == 3 and shape[0] == channels:
+        return " A single image (C, H, W) needs a batch axis: x[np.newaxis]."
+    if len(shape) == 3 and shape[-1] == channels:
+        return " A single channels-last image (H, W, C) needs x.transpose(2, 0, 1)[np.newaxis]."
+    if len(shape) == 3 and channels == 1:
+        return " A batch of one-channel images (N, H, W) needs a channel axis: x[:, np.newaxis]."
+    if len(shape) == 2:
+        return " Flat vectors (N, C·H·W) need x.reshape(N, C, H, W)."
+    return ""
+
+
+def check_finite(x, who, arg="x", hint=""):
+    """Refuse arrays holding NaN or inf, saying how many there are."""
+    finite = np.isfinite(x)
+    if not finite.all():
+        n_nan = int(np.isnan(x).sum())
+        n_inf = int(finite.size - finite.sum()) - n_nan
+        raise ValueError(f"{who} expected finite values in {arg}, got {n_nan} NaN and "
+                         f"{n_inf} inf among {x.size} values.{hint}")
+
+
+def check_positive_int(value, who, arg):
+    """Return ``int(value)`` if it is an integer >= 1."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{who} expected {arg} to be a positive integer, "
+                        f"got {value!r} ({type(value).__name__}).")
+    if value < 1:
+        raise ValueError(f"{who} expected {arg} to be a positive integer, got {value}.")
+    return int(value)
+
+
+def check_real(value, who, arg):
+    """Return ``float(value)`` if it is a finite real number."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{who} expected {arg} to be a number, "
+                        f"got {value!r} ({type(value).__name__}).")
+    if not np.isfinite(value):
+        raise ValueError(f"{who} expected {arg} to be a finite number, got {value}.")
+    return float(value)
+
+
+def check_rate(rate, who, arg="rate"):
+    """Return ``float(rate)`` if ``0 <= rate < 1`` (a fraction of units, e.g. dropped)."""
+    rate = check_real(rate, who, arg)
+    if not 0.0 <= rate < 1.0:
+        hint = f" For {rate:g}% use {rate / 100:g}." if 1.0 < rate < 100.0 else ""
+        raise ValueError(f"{who} expected {arg} in [0, 1) (the fraction of units dropped), "
+                         f"got {rate:g}.{hint}")
+    return rate
+
+
+def check_choice(value, choices, who, arg):
+    """Return ``value`` if it is one of ``choices`` (strings); suggest the closest otherwise."""
+    if value in choices:
+        return value
+    close = difflib.get_close_matches(str(value), choices, n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    listed = ", ".join(repr(c) for c in choices)
+    raise ValueError(f"{who} expected {arg} to be one of {listed}, got {value!r}.{hint}")
+
+
+def check_class_labels(y, n_rows, n_classes, who):
+    """Validate integer class ids for ``n_rows`` logits over ``n_classes`` classes.
+
+    Parameters
+    ----------
+    y : array_like of shape (N,)
+        Class ids in ``0 .. n_classes - 1``.
+
+    Returns
+    -------
+    y : ndarray of shape (N,), integer
+    """
+    y = np.asarray(y)
+    if y.shape == (n_rows, n_classes) and n_classes > 1:
+        raise ValueError(f"{who} expected labels y as class ids of shape (N,), got shape "
+                         f"{format_shape(y.shape)}, which looks one-hot. Use y.argmax(axis=1).")
+    if y.ndim != 1:
+        hint = " Use y.ravel()." if y.size == n_rows else ""
+        raise ValueError(f"{who} expected labels y of shape (N,), "
+                         f"got {format_shape(y.shape)}.{hint}")
+    if y.dtype.kind not in "iu":
+        hint = " Convert them with y.astype(np.int64)." if y.dtype.kind == "f" else ""
+        raise TypeError(f"{who} expected integer class ids in y, got dtype {y.dtype}.{hint}")
+    check_lengths(n_rows, len(y), who, "logits", "labels y")
+    if y.size and (y.min() < 0 or y.max() >= n_classes):
+        bad = int(y[(y < 0) | (y >= n_classes)][0])
+        raise ValueError(f"{who} expected class ids in 0..{n_classes - 1} (logits have "
+                         f"{n_classes} columns), got label {bad}.")
+    return y
+
+
+def check_lengths(n_first, n_second, who, first, second):
+    """Two arrays that pair up row by row must have the same length."""
+    if n_first != n_second:
+        raise ValueError(f"{who} expected {first} and {second} to have the same number of "
+                         f"rows, got {n_first} and {n_second}.")
