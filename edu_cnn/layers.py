@@ -16,9 +16,10 @@ import numpy as np
 
 from . import _checks
 from . import init as initializers
+from .ops import conv, geometry, pool
 
-__all__ = ["Layer", "Dense", "Flatten", "ReLU", "LeakyReLU", "Sigmoid", "Tanh",
-           "Dropout", "sigmoid", "LAYER_TYPES"]
+__all__ = ["Layer", "Dense", "Conv2D", "MaxPool2D", "AvgPool2D", "Flatten", "ReLU",
+           "LeakyReLU", "Sigmoid", "Tanh", "Dropout", "sigmoid", "LAYER_TYPES"]
 
 
 class Layer:
@@ -223,6 +224,194 @@ class Dense(Layer):
         _checks.check_shape(shape, ("N", self.in_features), self._who(), "input", hint)
 
 
+# --------------------------------------------------------------------------- Conv2D
+
+
+class Conv2D(Layer):
+    """2-D convolution (cross-correlation) of a batch of images with learned filters.
+
+    y[n, f, i, j] = b[f] + Σ_{c,u,v} W[f, c, u, v] · x_pad[n, c, i·SH + u, j·SW + v]
+
+    A thin class over ``ops.conv.conv2d_forward`` / ``conv2d_backward``.
+
+    Parameters
+    ----------
+    in_channels, out_channels : int
+    kernel_size : int or (int, int)
+    stride : int or (int, int), default 1
+    padding : int, (int, int), "valid" or "same", default 0
+        "same" needs stride 1; for an even kernel the extra row/column of zeros
+        goes at the bottom/right.
+    init : str or callable, default "he_normal"
+        Initialiser of ``W`` (see ``edu_cnn.init``); ``b`` starts at zero.
+    rng : numpy.random.Generator, int or None
+    dtype : float32 or float64, default float32
+
+    Attributes
+    ----------
+    params["W"] : ndarray of shape (out_channels, in_channels, KH, KW)
+    params["b"] : ndarray of shape (out_channels,)
+    """
+
+    _positional = ("in_channels", "out_channels")
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
+                 init="he_normal", rng=None, dtype=np.float32):
+        super().__init__()
+        self.in_channels = _checks.check_positive_int(in_channels, "Conv2D", "in_channels")
+        self.out_channels = _checks.check_positive_int(out_channels, "Conv2D", "out_channels")
+        self.kernel_size = geometry.pair(kernel_size, "Conv2D kernel_size")
+        self.stride = geometry.pair(stride, "Conv2D stride")
+        geometry.resolve_padding(padding, self.kernel_size, self.stride, "Conv2D")  # validates
+        self.padding = tuple(padding) if isinstance(padding, list) else padding
+        dtype = _checks.check_float_dtype(dtype, "Conv2D")
+        self._init_params(init, rng, dtype, b=(self.out_channels,),
+                          W=(self.out_channels, self.in_channels) + self.kernel_size)
+
+    def forward(self, x, training=True):
+        """
+        Parameters
+        ----------
+        x : ndarray of shape (N, in_channels, H, W)
+
+        Returns
+        -------
+        y : ndarray of shape (N, out_channels, H_out, W_out)
+        """
+        self._check_input(x)
+        W, b = self._params_as(x.dtype)
+        y, cache = conv.conv2d_forward(x, W, b, self.stride, self.padding)
+        self._cache = (y.shape, cache)
+        return y
+
+    def backward(self, dy):
+        """
+        Parameters
+        ----------
+        dy : ndarray of shape (N, out_channels, H_out, W_out)
+
+        Returns
+        -------
+        dx : ndarray of shape (N, in_channels, H, W)
+        """
+        y_shape, cache = self._cached()
+        self._check_dy(dy, y_shape)
+        dx, dW, db = conv.conv2d_backward(dy, cache)
+        self._set_grads(W=dW, b=db)
+        return dx
+
+    def output_shape(self, input_shape):
+        self._check_input_shape(("N",) + tuple(input_shape))
+        H_out, W_out = geometry.conv_output_shape(*input_shape[1:], self.kernel_size,
+                                                  self.stride, self.padding, "Conv2D")
+        return (self.out_channels, H_out, W_out)
+
+    def get_config(self):
+        return {"in_channels": self.in_channels, "out_channels": self.out_channels,
+                "kernel_size": self.kernel_size, "stride": self.stride,
+                "padding": self.padding, "dtype": self.params["W"].dtype.name}
+
+    def _who(self):
+        return f"Conv2D(in_channels={self.in_channels})"
+
+    def _check_input_shape(self, shape):
+        hint = _checks.image_layout_hint(shape, self.in_channels)
+        _checks.check_shape(shape, ("N", self.in_channels, "H", "W"), self._who(), "input", hint)
+        geometry.conv_output_shape(shape[2], shape[3], self.kernel_size, self.stride,
+                                   self.padding, "Conv2D")   # kernel larger than padded input?
+
+
+# --------------------------------------------------------------------------- pooling
+
+
+class _Pool2D(Layer):
+    """Shared by MaxPool2D and AvgPool2D: a window slides over each channel (no padding).
+
+    Parameters
+    ----------
+    pool_size : int or (int, int)
+    stride : int, (int, int) or None, default None
+        None means stride = pool_size (windows side by side); smaller strides overlap.
+    """
+
+    _kernels = None             # (forward, backward) from ops.pool
+
+    def __init__(self, pool_size, stride=None):
+        super().__init__()
+        kind = type(self).__name__
+        self.pool_size = geometry.pair(pool_size, f"{kind} pool_size")
+        self.stride = self.pool_size if stride is None else geometry.pair(stride, f"{kind} stride")
+
+    def forward(self, x, training=True):
+        """
+        Parameters
+        ----------
+        x : ndarray of shape (N, C, H, W)
+
+        Returns
+        -------
+        y : ndarray of shape (N, C, H_out, W_out), H_out = (H − PH) // SH + 1
+        """
+        self._check_input(x)
+        y, cache = self._kernels[0](x, self.pool_size, self.stride)
+        self._cache = (y.shape, cache)
+        return y
+
+    def backward(self, dy):
+        """
+        Parameters
+        ----------
+        dy : ndarray of shape (N, C, H_out, W_out)
+
+        Returns
+        -------
+        dx : ndarray of shape (N, C, H, W)
+        """
+        y_shape, cache = self._cached()
+        self._check_dy(dy, y_shape)
+        return self._kernels[1](dy, cache)
+
+    def output_shape(self, input_shape):
+        self._check_input_shape(("N",) + tuple(input_shape))
+        C, H, W = input_shape
+        return (C,) + geometry.pool_output_shape(H, W, self.pool_size, self.stride,
+                                                 type(self).__name__)
+
+    def get_config(self):
+        return {"pool_size": self.pool_size, "stride": self.stride}
+
+    def _who(self):
+        return f"{type(self).__name__}(pool_size={self.pool_size})"
+
+    def _check_input_shape(self, shape):
+        hint = ""
+        if len(shape) == 3:
+            hint = (" Add the batch axis with x[np.newaxis] for one image (C, H, W), "
+                    "or the channel axis with x[:, np.newaxis] for a batch (N, H, W).")
+        _checks.check_shape(shape, ("N", "C", "H", "W"), self._who(), "input", hint)
+        geometry.pool_output_shape(shape[2], shape[3], self.pool_size, self.stride,
+                                   type(self).__name__)  # window larger than input?
+
+
+class MaxPool2D(_Pool2D):
+    """Max pooling: y[n, c, i, j] = max_{u,v} x[n, c, i·SH + u, j·SW + v].
+
+    Backward routes each gradient to the window's (first, in row-major order)
+    maximum. No parameters.
+    """
+
+    _kernels = (pool.maxpool2d_forward, pool.maxpool2d_backward)
+
+
+class AvgPool2D(_Pool2D):
+    """Average pooling: y[n, c, i, j] = mean_{u,v} x[n, c, i·SH + u, j·SW + v].
+
+    Backward spreads each gradient evenly over its window. No parameters.
+    """
+
+    _kernels = (pool.avgpool2d_forward, pool.avgpool2d_backward)
+
+
 # --------------------------------------------------------------------------- Flatten
 
 
@@ -391,4 +580,5 @@ class Dropout(Layer):
 
 
 LAYER_TYPES = {cls.__name__: cls for cls in
-               (Dense, Flatten, ReLU, LeakyReLU, Sigmoid, Tanh, Dropout)}
+               (Dense, Conv2D, MaxPool2D, AvgPool2D, Flatten, ReLU, LeakyReLU, Sigmoid,
+                Tanh, Dropout)}

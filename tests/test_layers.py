@@ -9,6 +9,15 @@ from edu_cnn import init, layers
 # (factory, input shape without the batch axis)
 LAYERS = {
     "dense": (lambda: layers.Dense(6, 4, rng=0), (6,)),
+    "conv": (lambda: layers.Conv2D(2, 3, 3, rng=0), (2, 7, 6)),
+    "conv_same_even": (lambda: layers.Conv2D(1, 2, (2, 4), padding="same", rng=0), (1, 5, 6)),
+    "conv_strided": (lambda: layers.Conv2D(3, 2, (3, 2), stride=(2, 3), padding=(1, 2),
+                                           init="glorot_uniform", rng=0), (3, 8, 9)),
+    "conv_valid": (lambda: layers.Conv2D(1, 1, 1, padding="valid", rng=0), (1, 1, 1)),
+    "maxpool": (lambda: layers.MaxPool2D(2), (3, 6, 7)),
+    "maxpool_overlap": (lambda: layers.MaxPool2D((3, 2), stride=1), (2, 5, 4)),
+    "avgpool": (lambda: layers.AvgPool2D(2), (2, 4, 5)),
+    "avgpool_overlap": (lambda: layers.AvgPool2D(3, stride=(2, 1)), (1, 7, 5)),
     "flatten": (layers.Flatten, (2, 3, 4)),
     "relu": (layers.ReLU, (2, 5, 5)),
     "leaky_relu": (lambda: layers.LeakyReLU(0.3), (7,)),
@@ -113,6 +122,14 @@ def test_dense_forward_backward_by_hand():
 
 def test_num_params_and_repr():
     assert layers.Dense(784, 10).num_params() == 7850
+    conv = layers.Conv2D(3, 8, 5)
+    assert conv.num_params() == 8 * 5 * 5 * 3 + 8 == 608
+    assert repr(layers.Conv2D(1, 8, 3, padding=1)) == \
+        "Conv2D(1, 8, kernel_size=(3, 3), stride=(1, 1), padding=1)"
+    assert repr(layers.Conv2D(1, 8, (2, 3), padding="same")) == \
+        "Conv2D(1, 8, kernel_size=(2, 3), stride=(1, 1), padding='same')"
+    assert repr(layers.MaxPool2D(2)) == "MaxPool2D(pool_size=(2, 2), stride=(2, 2))"
+    assert repr(layers.AvgPool2D(3, stride=1)) == "AvgPool2D(pool_size=(3, 3), stride=(1, 1))"
     assert repr(layers.Dense(784, 10)) == "Dense(784, 10)"
     assert repr(layers.Dense(2, 3, dtype=np.float64)) == "Dense(2, 3, dtype='float64')"
     assert repr(layers.Dropout(0.5)) == "Dropout(rate=0.5)"
@@ -209,7 +226,8 @@ def test_flatten_and_back():
 
 
 def test_layer_types_lists_every_layer():
-    expected = {"Dense", "Flatten", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Dropout"}
+    expected = {"Dense", "Conv2D", "MaxPool2D", "AvgPool2D", "Flatten", "ReLU", "LeakyReLU",
+                "Sigmoid", "Tanh", "Dropout"}
     assert expected <= set(layers.LAYER_TYPES)
     assert all(issubclass(cls, layers.Layer) for cls in layers.LAYER_TYPES.values())
 
@@ -218,3 +236,46 @@ def test_call_is_forward():
     layer = layers.Tanh()
     x = batch((3,))
     np.testing.assert_array_equal(layer(x), layer.forward(x))
+
+
+def test_conv_output_shapes_of_the_classic_exercises():
+    assert layers.Conv2D(3, 8, 5).output_shape((3, 32, 32)) == (8, 28, 28)
+    assert layers.Conv2D(1, 64, 2, padding="same").output_shape((1, 28, 28)) == (64, 28, 28)
+    assert layers.Conv2D(1, 4, 3, stride=2, padding=1).output_shape((1, 28, 28)) == (4, 14, 14)
+    assert layers.MaxPool2D(2, stride=1).output_shape((64, 28, 28)) == (64, 27, 27)
+    assert layers.MaxPool2D(2).output_shape((64, 26, 26)) == (64, 13, 13)
+
+
+def test_conv_forward_by_hand():
+    layer = layers.Conv2D(1, 1, 2, dtype=np.float64)
+    layer.params["W"][:] = np.array([[1.0, 0.0], [0.0, -1.0]])
+    layer.params["b"][:] = 0.5
+    x = np.arange(9.0).reshape(1, 1, 3, 3)
+    np.testing.assert_allclose(layer.forward(x), np.full((1, 1, 2, 2), -4.0 + 0.5))
+
+
+def test_pools_by_hand():
+    x = np.array([[1.0, 2.0, 0.0, 1.0],
+                  [3.0, 4.0, 5.0, 0.0],
+                  [0.0, 1.0, 1.0, 1.0],
+                  [2.0, 0.0, 1.0, 3.0]]).reshape(1, 1, 4, 4)
+    maxpool, avgpool = layers.MaxPool2D(2), layers.AvgPool2D(2)
+    np.testing.assert_array_equal(maxpool.forward(x)[0, 0], [[4.0, 5.0], [2.0, 3.0]])
+    np.testing.assert_array_equal(avgpool.forward(x)[0, 0], [[2.5, 1.5], [0.75, 1.5]])
+    dx = maxpool.backward(np.ones((1, 1, 2, 2)))
+    np.testing.assert_array_equal(dx[0, 0], [[0, 0, 0, 0], [0, 1, 1, 0], [0, 0, 0, 0], [1, 0, 0, 1]])
+    np.testing.assert_array_equal(avgpool.backward(np.ones((1, 1, 2, 2))), np.full(x.shape, 0.25))
+
+
+def test_maxpool_tie_goes_to_the_first_maximum():
+    layer = layers.MaxPool2D(2)
+    layer.forward(np.zeros((1, 1, 2, 2)))                     # all-zero window, as after a ReLU
+    dx = layer.backward(np.ones((1, 1, 1, 1)))
+    np.testing.assert_array_equal(dx[0, 0], [[1, 0], [0, 0]])
+
+
+def test_conv_is_reproducible_and_uses_fans_of_the_conv_shape():
+    a = layers.Conv2D(16, 32, 3, rng=0)
+    np.testing.assert_array_equal(a.params["W"], layers.Conv2D(16, 32, 3, rng=0).params["W"])
+    assert a.params["W"].shape == (32, 16, 3, 3) and a.params["b"].shape == (32,)
+    assert a.params["W"].std() == pytest.approx(np.sqrt(2 / (16 * 9)), rel=0.05)
