@@ -1,0 +1,307 @@
+"""Forward and backward parity with PyTorch for every layer and loss.
+
+The same weights go into torch (conv: a copy, dense: a transpose), the same
+input and the same upstream gradient dy; outputs, dx and every parameter
+gradient are compared with ``gradcheck.rel_error`` (worst difference relative
+to the largest entry): < 1e-6 in float64, < 1e-4 in float32.
+
+Configurations are random but seeded. ``python tests/test_parity_torch.py``
+prints the worst error measured per layer and dtype.
+"""
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from edu_cnn import layers, losses
+from edu_cnn.gradcheck import rel_error
+
+TOL = {"float64": 1e-6, "float32": 1e-4}
+DTYPES = ["float64", "float32"]
+N_CONV, N_POOL, N_SMALL = 40, 30, 12
+
+
+def torch_run(module_or_fn, x, dy, params=()):
+    """Forward x through torch, backprop dy; return y, dx and the grads of ``params``."""
+    xt = torch.tensor(x, requires_grad=True)
+    y = module_or_fn(xt)
+    y.backward(torch.tensor(dy))
+    return y.detach().numpy(), xt.grad.numpy(), [p.grad.numpy() for p in params]
+
+
+def ours_run(layer, x, dy):
+    y = layer.forward(x, training=True)
+    return y, layer.backward(dy)
+
+
+def errors_of(pairs):
+    """{name: rel_error(ours, theirs)} for name -> (ours, theirs)."""
+    for name, (a, b) in pairs.items():
+        assert np.shape(a) == np.shape(b), (name, np.shape(a), np.shape(b))
+    return {name: rel_error(a, b) for name, (a, b) in pairs.items()}
+
+
+def upstream(shape, dtype, seed):
+    return np.random.default_rng(seed + 10_000).standard_normal(shape).astype(dtype)
+
+
+# --------------------------------------------------------------------------- configs
+
+
+def conv_config(i):
+    """Random conv: batch 1–4, channels 1–4, kernel 1–5, stride 1–3, padding 0–2/pair/same/valid."""
+    r = np.random.default_rng(100 + i)
+    kh, kw = r.integers(1, 6, 2)
+    kind = ["int", "int", "pair", "same", "valid"][i % 5]
+    stride = (1, 1) if kind == "same" else tuple(int(s) for s in r.integers(1, 4, 2))
+    padding = {"int": int(r.integers(0, 3)), "pair": tuple(int(p) for p in r.integers(0, 3, 2)),
+               "same": "same", "valid": "valid"}[kind]
+    pad_h, pad_w = (0, 0) if isinstance(padding, str) else np.broadcast_to(padding, 2)
+    H = int(r.integers(max(1, kh - 2 * pad_h), 10))
+    W = int(r.integers(max(1, kw - 2 * pad_w), 10))
+    if H == W:
+        W += 1                                                  # non-square inputs
+    return dict(N=int(r.integers(1, 5)), C=int(r.integers(1, 5)), F=int(r.integers(1, 5)),
+                kernel=(int(kh), int(kw)), stride=stride, padding=padding, H=H, W=W)
+
+
+def pool_config(i):
+    """Random pool: window 1–4, stride None (= window), smaller (overlapping) or larger."""
+    r = np.random.default_rng(200 + i)
+    ph, pw = (int(p) for p in r.integers(1, 5, 2))
+    stride = [None, (1, 1), (int(r.integers(1, ph + 1)), int(r.integers(1, pw + 1))),
+              int(r.integers(1, 4))][i % 4]
+    H, W = ph + int(r.integers(0, 6)), pw + int(r.integers(0, 6)) + 1
+    return dict(N=int(r.integers(1, 5)), C=int(r.integers(1, 5)), pool=(ph, pw),
+                stride=stride, H=H, W=W)
+
+
+# --------------------------------------------------------------------------- layers
+
+
+def conv_errors(cfg, dtype, seed):
+    layer = layers.Conv2D(cfg["C"], cfg["F"], cfg["kernel"], stride=cfg["stride"],
+                          padding=cfg["padding"], dtype=dtype, rng=seed)
+    layer.params["b"][:] = np.random.default_rng(seed).standard_normal(cfg["F"])
+    x = np.random.default_rng(seed).standard_normal(
+        (cfg["N"], cfg["C"], cfg["H"], cfg["W"])).astype(dtype)
+    theirs = torch.nn.Conv2d(cfg["C"], cfg["F"], cfg["kernel"], stride=cfg["stride"],
+                             padding=cfg["padding"], dtype=getattr(torch, dtype))
+    with torch.no_grad():
+        theirs.weight.copy_(torch.tensor(layer.params["W"]))   # same layout: a copy
+        theirs.bias.copy_(torch.tensor(layer.params["b"]))
+    y, dx = ours_run(layer, x, upstream(layer.forward(x).shape, dtype, seed))
+    ty, tdx, (tW, tb) = torch_run(theirs, x, upstream(y.shape, dtype, seed),
+                                  [theirs.weight, theirs.bias])
+    return errors_of({"y": (y, ty), "dx": (dx, tdx), "W": (layer.grads["W"], tW),
+                      "b": (layer.grads["b"], tb)})
+
+
+def pool_errors(kind, cfg, dtype, seed, x=None):
+    make = {"max": layers.MaxPool2D, "avg": layers.AvgPool2D}[kind]
+    fn = {"max": F.max_pool2d, "avg": F.avg_pool2d}[kind]
+    layer = make(cfg["pool"], stride=cfg["stride"])
+    if x is None:
+        x = np.random.default_rng(seed).standard_normal(
+            (cfg["N"], cfg["C"], cfg["H"], cfg["W"])).astype(dtype)
+    stride = cfg["pool"] if cfg["stride"] is None else cfg["stride"]
+    y, dx = ours_run(layer, x, upstream(layer.forward(x).shape, dtype, seed))
+    ty, tdx, _ = torch_run(lambda t: fn(t, cfg["pool"], stride), x, upstream(y.shape, dtype, seed))
+    return errors_of({"y": (y, ty), "dx": (dx, tdx)})
+
+
+def dense_errors(i, dtype):
+    r = np.random.default_rng(300 + i)
+    N, D, K = (int(v) for v in r.integers(1, 9, 3))
+    N = N % 4 + 1
+    layer = layers.Dense(D, K, dtype=dtype, rng=i, init=["he_normal", "glorot_uniform"][i % 2])
+    layer.params["b"][:] = r.standard_normal(K)
+    x = r.standard_normal((N, D)).astype(dtype)
+    theirs = torch.nn.Linear(D, K, dtype=getattr(torch, dtype))
+    with torch.no_grad():
+        theirs.weight.copy_(torch.tensor(layer.params["W"].T))  # torch stores (out, in)
+        theirs.bias.copy_(torch.tensor(layer.params["b"]))
+    y, dx = ours_run(layer, x, upstream((N, K), dtype, i))
+    ty, tdx, (tW, tb) = torch_run(theirs, x, upstream((N, K), dtype, i),
+                                  [theirs.weight, theirs.bias])
+    return errors_of({"y": (y, ty), "dx": (dx, tdx), "W": (layer.grads["W"], tW.T),
+                      "b": (layer.grads["b"], tb)})
+
+
+def random_shape(r):
+    return tuple(int(s) for s in r.integers(1, 5, int(r.integers(2, 5))))
+
+
+def activation_errors(name, i, dtype):
+    r = np.random.default_rng(400 + i)
+    alpha = float(r.uniform(0.01, 0.5))
+    ours, theirs = {
+        "ReLU": (layers.ReLU(), F.relu),
+        "LeakyReLU": (layers.LeakyReLU(alpha), lambda t: F.leaky_relu(t, alpha)),
+        "Sigmoid": (layers.Sigmoid(), torch.sigmoid),
+        "Tanh": (layers.Tanh(), torch.tanh),
+        "Flatten": (layers.Flatten(), lambda t: torch.flatten(t, 1)),
+    }[name]
+    x = (3 * r.standard_normal(random_shape(r))).astype(dtype)
+    y, dx = ours_run(ours, x, upstream(ours.forward(x).shape, dtype, i))
+    ty, tdx, _ = torch_run(theirs, x, upstream(y.shape, dtype, i))
+    return errors_of({"y": (y, ty), "dx": (dx, tdx)})
+
+
+def dropout_errors(i, dtype):
+    """Masks come from different generators, so compare the rule, not the draw:
+    kept units are x / (1 − p) in both, and eval mode is the identity in both."""
+    r = np.random.default_rng(500 + i)
+    rate = float(r.uniform(0.05, 0.9))
+    x = (r.uniform(0.5, 2, (4, 64)) * r.choice([-1, 1], (4, 64))).astype(dtype)
+    layer = layers.Dropout(rate, rng=i)
+    y, dx = ours_run(layer, x, np.ones_like(x))
+    torch.manual_seed(i)
+    ty = F.dropout(torch.tensor(x), rate, training=True).numpy()
+    kept, tkept = y != 0, ty != 0
+    ev, tev = layer.forward(x, training=False), F.dropout(torch.tensor(x), rate, training=False)
+    return errors_of({"y_kept": (y[kept], x[kept] / (1 - rate)),
+                      "torch_kept": (ty[tkept], x[tkept] / (1 - rate)),
+                      "dx": (dx, y / x), "eval": (ev, tev.numpy())})
+
+
+# --------------------------------------------------------------------------- losses
+
+
+def loss_errors(kind, i, dtype):
+    r = np.random.default_rng(600 + i)
+    N, K = int(r.integers(1, 9)), int(r.integers(2, 11))
+    scale = [1.0, 5.0, 30.0, 1e3][i % 4]
+    if kind == "cross_entropy":
+        z, y = scale * r.standard_normal((N, K)), r.integers(0, K, N)
+        ours, theirs = losses.SoftmaxCrossEntropy(), lambda t: F.cross_entropy(t, torch.tensor(y))
+    elif kind == "bce":
+        shape = [(N,), (N, 1)][i % 2]
+        z, y = scale * r.standard_normal(shape), r.integers(0, 2, shape)
+        ours = losses.BinaryCrossEntropy()
+        theirs = lambda t: F.binary_cross_entropy_with_logits(t, torch.tensor(y, dtype=t.dtype))
+    else:
+        z, y = r.standard_normal((N, K)), r.standard_normal((N, K))
+        ours = losses.MeanSquaredError()
+        theirs = lambda t: F.mse_loss(t, torch.tensor(y, dtype=t.dtype))
+    z = z.astype(dtype)
+    value, grad = ours.forward(z, y), ours.backward()
+    zt = torch.tensor(z, requires_grad=True)
+    tvalue = theirs(zt)
+    tvalue.backward()
+    return errors_of({"loss": (value, tvalue.item()), "dlogits": (grad, zt.grad.numpy())})
+
+
+# --------------------------------------------------------------------------- tests
+
+
+CASES = (
+    [("Conv2D", i) for i in range(N_CONV)]
+    + [("MaxPool2D", i) for i in range(N_POOL)]
+    + [("AvgPool2D", i) for i in range(N_POOL)]
+    + [(name, i) for name in ("Dense", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Flatten",
+                              "Dropout", "SoftmaxCrossEntropy", "BinaryCrossEntropy",
+                              "MeanSquaredError") for i in range(N_SMALL)]
+)
+
+
+def case_errors(name, i, dtype):
+    if name == "Conv2D":
+        return conv_errors(conv_config(i), dtype, seed=i)
+    if name in ("MaxPool2D", "AvgPool2D"):
+        return pool_errors(name[:3].lower(), pool_config(i), dtype, seed=i)
+    if name == "Dense":
+        return dense_errors(i, dtype)
+    if name == "Dropout":
+        return dropout_errors(i, dtype)
+    loss_kinds = {"SoftmaxCrossEntropy": "cross_entropy", "BinaryCrossEntropy": "bce",
+                  "MeanSquaredError": "mse"}
+    if name in loss_kinds:
+        return loss_errors(loss_kinds[name], i, dtype)
+    return activation_errors(name, i, dtype)
+
+
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel")
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name, i", CASES, ids=[f"{n}-{i}" for n, i in CASES])
+def test_parity(name, i, dtype):
+    errors = case_errors(name, i, dtype)
+    assert max(errors.values()) < TOL[dtype], errors
+
+
+def test_conv_configs_cover_the_brief():
+    configs = [conv_config(i) for i in range(N_CONV)]
+    assert {c["N"] for c in configs} == {1, 2, 3, 4}
+    assert {c["C"] for c in configs} == {1, 2, 3, 4}
+    assert {k for c in configs for k in c["kernel"]} == {1, 2, 3, 4, 5}
+    assert {s for c in configs for s in c["stride"]} == {1, 2, 3}
+    assert {0, 1, 2, "same", "valid"} <= {c["padding"] for c in configs
+                                          if not isinstance(c["padding"], tuple)}
+    assert any(isinstance(c["padding"], tuple) for c in configs)
+    assert all(c["H"] != c["W"] for c in configs)
+    assert any(c["padding"] == "same" and c["kernel"][0] % 2 == 0 for c in configs)
+
+
+def test_pool_configs_include_overlapping_windows():
+    configs = [pool_config(i) for i in range(N_POOL)]
+    stride = [c["pool"] if c["stride"] is None else np.broadcast_to(c["stride"], 2)
+              for c in configs]
+    assert sum(np.any(np.less(s, c["pool"])) for s, c in zip(stride, configs)) >= 10
+    assert sum(c["stride"] is None for c in configs) >= 5
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("i", range(6))
+def test_maxpool_ties_follow_torch(i, dtype):
+    """Windows full of equal values (as after a ReLU): torch gives the gradient to the
+    first maximum in row-major order, and so must we."""
+    cfg = pool_config(i)
+    r = np.random.default_rng(700 + i)
+    x = np.maximum(r.integers(-2, 2, (cfg["N"], cfg["C"], cfg["H"], cfg["W"])), 0).astype(dtype)
+    errors = pool_errors("max", cfg, dtype, seed=i, x=x)
+    assert max(errors.values()) < TOL[dtype], errors     # a wrongly routed tie costs ~1
+
+
+def test_whole_small_cnn_matches_torch_float64():
+    """Conv → ReLU → MaxPool → Flatten → Dense → cross-entropy, gradients of every weight."""
+    r = np.random.default_rng(0)
+    conv, pool, dense = (layers.Conv2D(1, 3, 3, padding=1, rng=0, dtype="float64"),
+                         layers.MaxPool2D(2), layers.Dense(3 * 4 * 4, 5, rng=1, dtype="float64"))
+    net = [conv, layers.ReLU(), pool, layers.Flatten(), dense]
+    x, y = r.standard_normal((4, 1, 8, 8)), r.integers(0, 5, 4)
+    out = x
+    for layer in net:
+        out = layer.forward(out)
+    ce = losses.SoftmaxCrossEntropy()
+    value, grad = ce.forward(out, y), ce.backward()
+    for layer in reversed(net):
+        grad = layer.backward(grad)
+    W1 = torch.tensor(conv.params["W"], requires_grad=True)
+    W2 = torch.tensor(dense.params["W"].T.copy(), requires_grad=True)
+    h = F.max_pool2d(F.relu(F.conv2d(torch.tensor(x), W1, torch.zeros(3, dtype=torch.float64),
+                                     padding=1)), 2)
+    tvalue = F.cross_entropy(F.linear(h.flatten(1), W2), torch.tensor(y))
+    tvalue.backward()
+    assert abs(value - tvalue.item()) < 1e-12
+    assert rel_error(conv.grads["W"], W1.grad.numpy()) < 1e-10
+    assert rel_error(dense.grads["W"], W2.grad.numpy().T) < 1e-10
+
+
+def worst_errors():
+    """{(layer, dtype): worst error over all its configurations and outputs}."""
+    table = {}
+    for name, i in CASES:
+        for dtype in DTYPES:
+            worst = max(case_errors(name, i, dtype).values())
+            table[name, dtype] = max(table.get((name, dtype), 0.0), worst)
+    return table
+
+
+if __name__ == "__main__":
+    table = worst_errors()
+    names = dict.fromkeys(name for name, _ in CASES)
+    counts = {name: sum(n == name for n, _ in CASES) for name in names}
+    print(f"{'layer / loss':22} {'configs':>7} {'float64':>10} {'float32':>10}")
+    for name in names:
+        print(f"{name:22} {counts[name]:7d} {table[name, 'float64']:10.1e} "
+              f"{table[name, 'float32']:10.1e}")
