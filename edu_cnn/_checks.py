@@ -63,7 +63,7 @@ def check_floating(x, who, arg="x"):
     check_array(x, who, arg)
     if x.dtype in FLOAT_DTYPES:
         return x
-    if x.dtype.kind in "iub":
+    if x.dtype.kind in "iub" and arg == "x":
         hint = (f" Images stored as integers (0-255) must be scaled first: "
                 f"{arg} = {arg}.astype(np.float32) / 255.")
     else:
@@ -78,7 +78,8 @@ def check_float_dtype(dtype, who):
     except TypeError:
         resolved = None
     if resolved not in FLOAT_DTYPES:
-        raise TypeError(f"{who} expected dtype float32 or float64, got {dtype!r}.")
+        got = repr(dtype) if resolved is None else resolved.name
+        raise TypeError(f"{who} expected dtype float32 or float64, got {got}.")
     return resolved
 
 
@@ -150,7 +151,8 @@ def check_rate(rate, who, arg="rate"):
     """Return ``float(rate)`` if ``0 <= rate < 1`` (a fraction of units, e.g. dropped)."""
     rate = check_real(rate, who, arg)
     if not 0.0 <= rate < 1.0:
-        hint = f" For {rate:g}% use {rate / 100:g}." if 1.0 < rate < 100.0 else ""
+        percent = 1.0 < rate < 100.0 and rate == int(rate)
+        hint = f" For {rate:g}% use {rate / 100:g}." if percent else ""
         raise ValueError(f"{who} expected {arg} in [0, 1) (the fraction of units dropped), "
                          f"got {rate:g}.{hint}")
     return rate
