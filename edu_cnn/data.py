@@ -42,6 +42,7 @@ import tarfile
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import warnings
 from dataclasses import dataclass
@@ -56,7 +57,7 @@ CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer",
                    "dog", "frog", "horse", "ship", "truck")
 
 CONNECT_TIMEOUT = 5.0  # seconds to reach a server (and finish the TLS handshake)
-READ_TIMEOUT = 30.0    # seconds a started transfer may go without receiving a byte
+READ_TIMEOUT = 15.0    # seconds a started transfer may go without receiving a byte
 ATTEMPTS = 2           # tries per address when a transfer breaks off midway
 RETRY_PAUSE = 1.0      # seconds before the second try (doubled for each further one)
 USER_AGENT = "edu_cnn (course data downloader)"
@@ -289,16 +290,16 @@ def _describe(exc):
     return f"{type(exc).__name__}: {exc}", False
 
 
-def _stream(url, spec, out, bar):
+def _stream(url, spec, out, progress):
     """Copy the body at ``url`` into the open file ``out``; return (size, sha256, md5) of what came."""
-    sha, md5, done = hashlib.sha256(), hashlib.md5(usedforsecurity=False), 0
     opener = urllib.request.build_opener(_HTTPHandler, _HTTPSHandler)
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-    with opener.open(request, timeout=CONNECT_TIMEOUT) as response:
+    with opener.open(request, timeout=CONNECT_TIMEOUT) as response, _progress_bar(spec, url, progress) as bar:
         announced = response.headers.get("Content-Length", "")
         if announced.isdigit() and int(announced) != spec.size:
             raise _Failed(f"the server offers {int(announced):,} bytes, expected {spec.size:,}: "
                           "not the published file")
+        sha, md5, done = hashlib.sha256(), hashlib.md5(usedforsecurity=False), 0
         while chunk := response.read(1 << 16):
             done += len(chunk)
             if done > spec.size:
@@ -312,20 +313,20 @@ def _stream(url, spec, out, bar):
     return done, sha.hexdigest(), md5.hexdigest()
 
 
-def _progress_bar(spec, progress):
-    """A tqdm bar in bytes for one file (silent when ``progress`` is False)."""
+def _progress_bar(spec, url, progress):
+    """A tqdm bar in bytes for one file, naming the host (silent when ``progress`` is False)."""
     from tqdm.auto import tqdm
+    host = urllib.parse.urlsplit(url).hostname
     return tqdm(total=spec.size, unit="B", unit_scale=True, unit_divisor=1024,
-                desc=spec.name, disable=not progress, leave=False)
+                desc=f"{spec.name} from {host}", disable=not progress)
 
 
 def _download_once(url, spec, dest, progress):
     """One try: stream ``url`` to a temporary file beside ``dest``; rename it only if it checks out."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{spec.name}.", suffix=".part")
     try:
-        with os.fdopen(fd, "wb") as out, _progress_bar(spec, progress) as bar:
-            problem = _mismatch(spec, *_stream(url, spec, out, bar))
+        with os.fdopen(fd, "wb") as out:
+            problem = _mismatch(spec, *_stream(url, spec, out, progress))
         if problem is not None:
             raise _Failed(f"checksum mismatch, the file is not the published one: {problem}")
         os.replace(tmp, dest)
@@ -347,13 +348,15 @@ def _try_address(url, spec, dest, progress):
         except _Failed as failure:
             if not failure.retry or attempt == ATTEMPTS:
                 return failure.reason + (f" ({attempt} tries)" if attempt > 1 else "")
-            time.sleep(RETRY_PAUSE * 2 ** (attempt - 1))
+            pause = RETRY_PAUSE * 2 ** (attempt - 1)
+            if progress:
+                print(f"{url}: {failure.reason}; trying again in {pause:g} s", file=sys.stderr)
+            time.sleep(pause)
 
 
 def _unavailable_message(dataset, spec, tried):
     """The DownloadError text: what was tried, why each failed, the cache folder, what to do."""
     folder = cache_dir() / dataset
-    names = ", ".join(f.name for f in FILES[dataset])
     lines = [f"Could not download {TITLES[dataset]} file {spec.name}. Tried:"]
     lines += [f"  - {url}\n      {reason}" for url, reason in tried] or ["  (no addresses in MIRRORS)"]
     lines += [
@@ -361,7 +364,9 @@ def _unavailable_message(dataset, spec, tried):
         "What to do:",
         "  - No network (lecture hall, CI)? Use the MNIST subset shipped with edu_cnn, which",
         "    needs no download: edu_cnn.data.load_mnist()  (4,000 train / 1,000 test digits).",
-        f"  - Or copy {names} into {folder}",
+        "  - Or copy the files",
+        *(f"      {f.name}" for f in FILES[dataset]),
+        f"    into {folder}",
         f"    (e.g. from a machine where `edu-cnn data download {dataset}` worked); they are",
         "    checked against their published checksums when loaded.",
         "  - Or try again later, or set EDU_CNN_DATA to a folder that already holds them.",
@@ -371,16 +376,24 @@ def _unavailable_message(dataset, spec, tried):
 
 def _download(dataset, spec, dest, progress):
     """Fetch one file from the first address that delivers it intact, else raise DownloadError."""
-    tried = []
-    for base in MIRRORS.get(dataset, ()):
+    tried, bases = [], MIRRORS.get(dataset, ())
+    for i, base in enumerate(bases):
         url = base + spec.name
         reason = _try_address(url, spec, dest, progress)
         if reason is None:
             return dest
         tried.append((url, reason))
-        if progress:
-            print(f"{url} failed: {reason}", file=sys.stderr)
+        if progress and i + 1 < len(bases):
+            print(f"{url} failed: {reason}; trying the next address", file=sys.stderr)
     raise DownloadError(_unavailable_message(dataset, spec, tried))
+
+
+def _warn(message):
+    """warnings.warn, attributed to the first caller outside this module (the user's line)."""
+    level, frame = 2, sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename == __file__:
+        level, frame = level + 1, frame.f_back
+    warnings.warn(message, UserWarning, stacklevel=level)
 
 
 def _cached_file(dataset, spec, download, progress):
@@ -390,12 +403,17 @@ def _cached_file(dataset, spec, download, progress):
     if problem is None:
         return path
     if problem != "missing":
-        warnings.warn(f"{path} is corrupt ({problem}); "
-                      f"{'downloading it again' if download else 'not using it'}.", stacklevel=4)
+        _warn(f"{path} is corrupt ({problem}); {'downloading it again' if download else 'not using it'}.")
+    state = "missing" if problem == "missing" else f"corrupt ({problem})"
     if not download:
-        raise DownloadError(f"{TITLES[dataset]} file {spec.name} is {problem} in {path.parent} "
-                            f"and download=False.\nRun `edu-cnn data download {dataset}` or call "
-                            f"with download=True; offline, edu_cnn.data.load_mnist() needs no download.")
+        raise DownloadError(f"{TITLES[dataset]} file {path} is {state}, and download=False.\n"
+                            f"Run `edu-cnn data download {dataset}` or call with download=True; "
+                            "offline, edu_cnn.data.load_mnist() needs no download.")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DownloadError(f"Cannot create the cache folder {path.parent} ({exc}). "
+                            "Set EDU_CNN_DATA to a folder you can write to.") from None
     return _download(dataset, spec, path, progress)
 
 

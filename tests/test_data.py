@@ -430,9 +430,18 @@ def test_corrupted_cache_file_is_detected_and_downloaded_again(server, monkeypat
 def test_download_false_never_downloads(server, monkeypatch):
     _, blobs = make_idx_dataset(seed=11)
     serve(server, monkeypatch, "mnist", blobs)
-    with pytest.raises(data.DownloadError, match="missing .*download=False"):
+    with pytest.raises(data.DownloadError, match="train-images-idx3-ubyte.gz is missing, and download=False"):
         data.load_mnist(full=True, download=False)
     assert sum(server.hits.values()) == 0
+
+
+def test_unwritable_cache_folder(server, monkeypatch, tmp_path):
+    _, blobs = make_idx_dataset(seed=13)
+    serve(server, monkeypatch, "mnist", blobs)
+    (tmp_path / "a_file").write_text("")
+    monkeypatch.setenv("EDU_CNN_DATA", str(tmp_path / "a_file" / "cache"))
+    with pytest.raises(data.DownloadError, match="Cannot create the cache folder .*Set EDU_CNN_DATA"):
+        data.load_mnist(full=True, progress=False)
 
 
 def test_download_progress_bar_and_report(server, monkeypatch):
