@@ -96,18 +96,11 @@ def _snake_case(type_name):
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z][a-z])", "_", type_name).lower()
 
 
-def _softmax(logits):
-    """Row-wise softmax of ``logits`` (N, K), shifted by the row max so exp never overflows."""
-    shifted = logits - logits.max(axis=1, keepdims=True)   # (N, K), max 0 per row
-    e = np.exp(shifted)
-    return e / e.sum(axis=1, keepdims=True)
-
-
 def _probabilities(logits):
     """Softmax over K > 1 outputs; the sigmoid for one output (binary classification)."""
     if logits.ndim == 2 and logits.shape[1] > 1:
-        return _softmax(logits)
-    return 0.5 * (1.0 + np.tanh(0.5 * logits))   # = sigmoid, stable for large |z|
+        return _losses.softmax(logits)                 # (N, K), rows sum to 1
+    return _layers.sigmoid(logits)                     # (N, 1): P(class 1)
 
 
 def _predicted_classes(logits):
@@ -154,9 +147,10 @@ class Sequential:
     def add(self, layer):
         """Append ``layer``, giving it a unique name if it has none. Returns the model."""
         if not isinstance(layer, _layers.Layer):
-            hint = " Did you forget the parentheses, e.g. ReLU()?" if isinstance(layer, type) else ""
-            raise TypeError(f"Sequential.add expected an edu_cnn layer (e.g. layers.Dense(784, 10)), "
-                            f"got {layer!r}.{hint}")
+            hint = " Did you forget the parentheses, e.g. ReLU()?" if isinstance(layer, type) \
+                else ""
+            raise TypeError("Sequential.add expected an edu_cnn layer (e.g. "
+                            f"layers.Dense(784, 10)), got {layer!r}.{hint}")
         taken = {other.name for other in self.layers}
         if layer.name is None:
             base = _snake_case(type(layer).__name__)
@@ -282,21 +276,23 @@ class Sequential:
 
     def _check_images(self, x, who):
         """Float, finite, non-empty images whose shape fits the first layer."""
-        if not isinstance(x, np.ndarray):
-            x = np.asarray(x) if isinstance(x, (list, tuple)) else x
+        if isinstance(x, (list, tuple)):
+            x = np.asarray(x)
         check_floating(x, who)
         if x.ndim == 0 or len(x) == 0:
-            raise ValueError(f"{who} expected a non-empty batch x, got shape {format_shape(x.shape)}.")
+            raise ValueError(f"{who} expected a non-empty batch x, "
+                             f"got shape {format_shape(x.shape)}.")
         check_finite(x, who, hint=" Clean the data first, e.g. x = np.nan_to_num(x).")
         self.output_shapes(x.shape[1:], who=who)
         return x
 
     def _check_labels(self, y, n, who):
-        """Integer class ids (N,) within the last layer's width (0/1 for one output)."""
+        """Integer class ids of shape (N,), one per row of x."""
         y = np.asarray(y)
         if y.ndim == 2 and y.shape[1] > 1:
             raise ValueError(f"{who} expected labels y as class ids of shape (N,), got shape "
-                             f"{format_shape(y.shape)}, which looks one-hot. Use y.argmax(axis=1).")
+                             f"{format_shape(y.shape)}, which looks one-hot. "
+                             "Use y.argmax(axis=1).")
         if y.ndim != 1:
             raise ValueError(f"{who} expected labels y of shape (N,), got {format_shape(y.shape)}."
                              + (" Use y.ravel()." if y.size == n else ""))
@@ -414,7 +410,8 @@ class Sequential:
             for batch, idx in enumerate(_batches(len(run.x), run.batch_size, order)):
                 value, hits = self._train_step(run, run.x[idx], run.y[idx],
                                                (epoch, batch, n_batches))
-                loss_sum, correct, seen = loss_sum + value * len(idx), correct + hits, seen + len(idx)
+                loss_sum, correct = loss_sum + value * len(idx), correct + hits
+                seen += len(idx)
                 logs = {"loss": loss_sum / seen, "accuracy": correct / seen}
                 for callback in run.callbacks:
                     callback.on_batch_end(self, batch, dict(logs))
@@ -517,7 +514,7 @@ class Sequential:
             _check_param_arrays(layer, values, "set_weights")
         for layer, values in zip(self.layers, weights):
             for key, value in values.items():
-                layer.params[key][...] = value                # in place: optimiser state stays valid
+                layer.params[key][...] = value       # in place: optimiser state stays valid
 
     def astype(self, dtype):
         """Cast every layer's parameters (and grads) to ``dtype``; returns the model."""
@@ -638,9 +635,10 @@ def _check_validation_data(model, validation_data):
     if validation_data is None:
         return None
     if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-        raise ValueError("fit expected validation_data=(x_val, y_val), got "
-                         f"{type(validation_data).__name__} of length "
-                         f"{len(validation_data) if hasattr(validation_data, '__len__') else '?'}.")
+        got = type(validation_data).__name__
+        if hasattr(validation_data, "__len__"):
+            got += f" of length {len(validation_data)}"
+        raise ValueError(f"fit expected validation_data=(x_val, y_val), got {got}.")
     return model._check_xy(*validation_data, "fit(validation_data)")
 
 

@@ -27,7 +27,8 @@ def _check_number(owner, name, value, low=None, high=None, low_open=False, high_
     if too_low or too_high or not np.isfinite(value):
         left = "(" if low_open else "["
         right = ")" if high_open else "]"
-        interval = f"{left}{'-inf' if low is None else low}, {'inf' if high is None else high}{right}"
+        low_text, high_text = ("-inf" if low is None else low), ("inf" if high is None else high)
+        interval = f"{left}{low_text}, {high_text}{right}"
         raise ValueError(f"{owner}: {name} must be in {interval}, got {value!r}.")
     return value
 
@@ -235,8 +236,8 @@ class ExponentialDecay:
 
     def __init__(self, optimizer, gamma):
         if not isinstance(optimizer, Optimizer):
-            raise TypeError("ExponentialDecay expected an edu_cnn optimiser (e.g. optim.SGD(...)), "
-                            f"got {type(optimizer).__name__}.")
+            raise TypeError("ExponentialDecay expected an edu_cnn optimiser "
+                            f"(e.g. optim.SGD(...)), got {type(optimizer).__name__}.")
         self.optimizer = optimizer
         self.gamma = _check_number("ExponentialDecay", "gamma", gamma, low=0.0, high=1.0,
                                    low_open=True)
