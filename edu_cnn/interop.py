@@ -54,6 +54,8 @@ def to_torch(model):
     torch.nn.Sequential
         Submodules named after the layers (``conv2d``, ``dense_1``, ...), with
         parameters in the dtype of the edu_cnn parameters (float32 or float64).
+        Like every new torch module it is in training mode: call ``.eval()``
+        before comparing outputs with ``model.predict`` (Dropout).
     """
     torch = _import_torch()
     if not isinstance(model, Sequential):

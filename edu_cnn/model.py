@@ -563,7 +563,10 @@ class Sequential:
         architecture, arrays = _read_model_file(path)
         model = cls()
         for i, spec in enumerate(architecture["layers"]):
-            model.add(_build_layer(spec, i, path))
+            try:
+                model.add(_build_layer(spec, i, path))
+            except ValueError as err:               # e.g. two layers with the same name
+                raise ValueError(f"Sequential.load('{path}'): layer {i}: {err}") from None
         for layer in model.layers:
             values = {key: arrays.pop(f"{layer.name}/{key}") for key in layer.params
                       if f"{layer.name}/{key}" in arrays}
