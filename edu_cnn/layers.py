@@ -456,14 +456,13 @@ class ReLU(Layer):
     def forward(self, x, training=True):
         """x : ndarray of any shape (N, ...); y has the same shape."""
         self._check_input(x)
-        positive = x > 0
-        self._cache = positive
-        return np.where(positive, x, x.dtype.type(0))
+        self._cache = x > 0                                # where the gradient passes
+        return np.maximum(x, 0)
 
     def backward(self, dy):
         positive = self._cached()
         self._check_dy(dy, positive.shape)
-        return np.where(positive, dy, dy.dtype.type(0))
+        return dy * positive
 
 
 class LeakyReLU(Layer):
@@ -482,14 +481,15 @@ class LeakyReLU(Layer):
     def forward(self, x, training=True):
         """x : ndarray of any shape (N, ...); y has the same shape."""
         self._check_input(x)
-        positive = x > 0
-        self._cache = positive
-        return np.where(positive, x, x * x.dtype.type(self.alpha))
+        one, alpha = x.dtype.type(1), x.dtype.type(self.alpha)
+        slope = (x > 0) * (one - alpha) + alpha            # 1 where x > 0, alpha elsewhere
+        self._cache = slope
+        return x * slope
 
     def backward(self, dy):
-        positive = self._cached()
-        self._check_dy(dy, positive.shape)
-        return np.where(positive, dy, dy * dy.dtype.type(self.alpha))
+        slope = self._cached()
+        self._check_dy(dy, slope.shape)
+        return dy * slope
 
     def get_config(self):
         return {"alpha": self.alpha}
@@ -498,11 +498,13 @@ class LeakyReLU(Layer):
 def sigmoid(x):
     """Numerically stable logistic function ``1 / (1 + exp(-x))``, in x's dtype.
 
-    Uses ``exp(-|x|)``, which never overflows: for x >= 0 it is
-    ``1 / (1 + e)``, for x < 0 it is ``e / (1 + e)``.
+    Uses e = exp(−|x|), which never overflows: σ(x) = 1 / (1 + e) for x >= 0
+    and σ(x) = e / (1 + e) for x < 0 (accurate even far in the negative tail).
     """
     e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    y = np.asarray(1 / (1 + e))                            # σ(|x|), an array even for 0-d x
+    np.multiply(y, e, out=y, where=x < 0)                  # σ(−|x|) = e · σ(|x|)
+    return y
 
 
 class Sigmoid(Layer):

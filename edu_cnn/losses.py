@@ -77,6 +77,9 @@ class Loss:
         if z.ndim not in ndim_ok:
             raise ValueError(f"{who} expected logits of shape {expected}, "
                              f"got {_checks.format_shape(z.shape)}.")
+        if z.size == 0:
+            raise ValueError(f"{who} expected at least one sample, got logits of shape "
+                             f"{_checks.format_shape(z.shape)}.")
         _checks.check_finite(z, who, "logits", " Training has probably diverged: "
                              "try a smaller learning rate.")
 
@@ -186,6 +189,9 @@ class MeanSquaredError(Loss):
             raise ValueError(f"{who} expected targets y of shape "
                              f"{_checks.format_shape(predictions.shape)} (the predictions' "
                              f"shape), got {_checks.format_shape(y.shape)}.")
+        if predictions.size == 0:
+            raise ValueError(f"{who} expected at least one prediction, got shape "
+                             f"{_checks.format_shape(predictions.shape)}.")
         diff = predictions - y.reshape(predictions.shape).astype(predictions.dtype)
         self._cache = (diff,)
         return float(np.mean(diff * diff))

@@ -145,6 +145,8 @@ CASES = [
     ("ce_int_logits", ce(np.zeros((2, 3), dtype=np.int64), np.array([0, 1])), TypeError,
      [r"SoftmaxCrossEntropy", r"logits", r"float32 or float64", r"got int64",
       r"logits.astype\(np.float32\)"]),
+    ("ce_empty_batch", ce(np.zeros((0, 3)), np.zeros(0, dtype=np.int64)), ValueError,
+     [r"SoftmaxCrossEntropy", r"at least one sample", r"got logits of shape \(0, 3\)"]),
     ("bce_labels_not_binary", bce(np.zeros(3), np.array([0, 1, 2])), ValueError,
      [r"BinaryCrossEntropy", r"labels in \[0, 1\]", r"got values from 0 to 2"]),
     ("bce_two_column_logits", bce(np.zeros((3, 2)), np.array([0, 1, 1])), ValueError,
