@@ -75,11 +75,14 @@ class Layer:
         return {}
 
     def astype(self, dtype):
-        """Cast parameters and gradients to float32 or float64; returns ``self``."""
+        """Cast parameters and gradients to float32 or float64; returns ``self``.
+
+        Arrays already of that dtype are kept (so an optimiser's state stays attached).
+        """
         dtype = _checks.check_float_dtype(dtype, f"{type(self).__name__}.astype")
         for key in self.params:
-            self.params[key] = self.params[key].astype(dtype)
-            self.grads[key] = self.grads[key].astype(dtype)
+            self.params[key] = self.params[key].astype(dtype, copy=False)
+            self.grads[key] = self.grads[key].astype(dtype, copy=False)
         return self
 
     def __repr__(self):

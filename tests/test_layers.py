@@ -88,6 +88,8 @@ def test_params_default_to_float32_and_astype_casts_both_dicts():
     assert all(g.dtype == np.float64 for g in layer.grads.values())
     assert layer.get_config()["dtype"] == "float64"
     assert layers.Dense(4, 3, dtype=np.float64).params["W"].dtype == np.float64
+    W = layer.params["W"]
+    assert layer.astype("float64").params["W"] is W               # no needless copy
 
 
 def test_float64_params_with_float32_input_compute_in_float32():
