@@ -478,7 +478,10 @@ def _to_float_images(x):
 
 def _labels(y, n, where, num_classes=10):
     """Class ids as int64 (N,), checked against the number of images and the class count."""
-    y = np.asarray(y, dtype=np.int64)
+    try:
+        y = np.asarray(y, dtype=np.int64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{where}: expected {n} integer labels, got {str(y)[:60]}.") from None
     if y.shape != (n,) or (n and (y.min() < 0 or y.max() >= num_classes)):
         raise ValueError(f"{where}: expected {n} labels in 0..{num_classes - 1}, "
                          f"got shape {y.shape}" + (f", range {y.min()}..{y.max()}" if y.size else "") + ".")
@@ -588,9 +591,18 @@ _CIFAR_TRAIN = ("data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", 
 class _BatchUnpickler(pickle.Unpickler):
     """Unpickler that can build dicts, lists, str, bytes, ints and numpy arrays, and nothing else.
 
-    Pickle executes code only through the globals it looks up (then calls or
-    builds); ``find_class`` is the single place where that lookup happens, so
-    refusing every global outside ``_SAFE_GLOBALS`` leaves nothing to execute.
+    How it is safe: a pickle runs code only by calling objects it has looked up
+    by module and name (the GLOBAL / STACK_GLOBAL opcodes; REDUCE, NEWOBJ and
+    BUILD then call them or their ``__setstate__``). ``find_class`` is the
+    one place where that lookup happens, so it returns only the four entries of
+    ``_SAFE_GLOBALS`` and raises for anything else (``os.system``,
+    ``builtins.eval``, ...). Those four rebuild an array the way numpy pickles
+    one: ``_reconstruct(ndarray, (0,), b"b")`` makes an empty array,
+    ``dtype("u1", False, True)`` its element type, and BUILD hands the shape,
+    dtype and raw bytes to ``ndarray.__setstate__``. Dicts, lists, str, bytes
+    and ints have opcodes of their own and need no global. Persistent ids are
+    refused too (``Unpickler.persistent_load`` raises by default). The result
+    is then checked to be exactly the expected dict of a uint8 array and a list.
     """
 
     def find_class(self, module, name):
@@ -638,8 +650,9 @@ def _check_member(member, archive):
 def _read_cifar_archive(path):
     """The batches of a cifar-10-python.tar.gz, read in memory (nothing is extracted to disk).
 
-    Every member is checked by ``_check_member`` before anything is read; the
-    batch pickles are loaded with ``_BatchUnpickler``.
+    Every member is checked by ``_check_member`` as it is met, so a bad one
+    anywhere makes the whole load fail; the batch pickles are loaded with
+    ``_BatchUnpickler``.
     """
     wanted = {f"{_CIFAR_FOLDER}/{name}" for name in _CIFAR_TRAIN + ("test_batch",)}
     batches = {}
@@ -666,7 +679,8 @@ def load_cifar10(download=True, progress=True):
     which could run code when loaded; they are read with an unpickler whose
     ``find_class`` allows exactly four globals (numpy's ``_reconstruct`` under
     its two module names, ``numpy.ndarray`` and ``numpy.dtype``), which is all
-    a CIFAR batch needs, so any other reference (``os.system`` ...) is refused.
+    a CIFAR batch needs, so any other reference (``os.system`` ...) is refused
+    before it can be called (see ``_BatchUnpickler`` for why that suffices).
 
     Parameters
     ----------

@@ -488,14 +488,15 @@ def test_cifar_archive_with_unsafe_member_is_refused(server, monkeypatch, tmp_pa
     assert not (tmp_path / "evil").exists() and not (tmp_path.parent / "evil").exists()
 
 
-def test_cifar_pickle_with_forbidden_global_is_refused(server, monkeypatch, tmp_path):
+@pytest.mark.parametrize("protocol", [0, 2, 4])  # GLOBAL/INST, GLOBAL, STACK_GLOBAL opcodes
+def test_cifar_pickle_with_forbidden_global_is_refused(server, monkeypatch, tmp_path, protocol):
     sentinel = tmp_path / "pwned"
 
     class Exploit:
         def __reduce__(self):
             return os.mkdir, (str(sentinel),)
 
-    evil = pickle.dumps({"data": Exploit(), "labels": [0]}, protocol=2)
+    evil = pickle.dumps({"data": Exploit(), "labels": [0]}, protocol=protocol)
     *_, blob = make_cifar_archive(replace={"data_batch_3": evil})
     serve(server, monkeypatch, "cifar10", {"cifar-10-python.tar.gz": blob})
     with pytest.raises(ValueError, match=r"data_batch_3: refusing this pickle \(global (posix|nt|os)\.mkdir "
