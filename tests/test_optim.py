@@ -155,7 +155,7 @@ def test_repr_lists_hyperparameters():
 
 
 BAD_HYPERPARAMETERS = [
-    (lambda: optim.SGD(lr=0), ValueError, ["SGD", "lr", "0.0"]),
+    (lambda: optim.SGD(lr=0), ValueError, ["SGD: lr must be > 0, got 0."]),
     (lambda: optim.SGD(lr=-0.1), ValueError, ["SGD", "lr", "-0.1"]),
     (lambda: optim.SGD(lr="fast"), TypeError, ["SGD", "lr", "'fast'"]),
     (lambda: optim.SGD(momentum=-0.5), ValueError, ["SGD", "momentum", "-0.5"]),
@@ -165,7 +165,8 @@ BAD_HYPERPARAMETERS = [
     (lambda: optim.RMSprop(alpha=1.5), ValueError, ["RMSprop", "alpha", "1.5"]),
     (lambda: optim.RMSprop(momentum=-1), ValueError, ["RMSprop", "momentum"]),
     (lambda: optim.Adam(lr=-1e-3), ValueError, ["Adam", "lr"]),
-    (lambda: optim.Adam(betas=(1.0, 0.999)), ValueError, ["Adam", "betas[0]", "1.0"]),
+    (lambda: optim.Adam(betas=(1.0, 0.999)), ValueError,
+     ["Adam: betas[0] must be in [0, 1), got 1.0."]),
     (lambda: optim.Adam(betas=(0.9, -0.1)), ValueError, ["Adam", "betas[1]", "-0.1"]),
     (lambda: optim.Adam(betas=0.9), ValueError, ["Adam", "betas", "pair"]),
     (lambda: optim.Adam(eps=-1), ValueError, ["Adam", "eps"]),
