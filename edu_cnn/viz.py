@@ -5,9 +5,9 @@ none calls ``plt.show()``.  In a notebook a returned figure displays when it
 is the cell's last expression (or with ``display(fig)``); save it for slides
 with ``save_figure(fig, "figures/03_sobel.png")``.
 
-The figures are built with ``Figure(...)`` rather than ``plt.figure()``, so
-they are not kept alive by pyplot's global state: a widget that redraws a
-hundred times leaks nothing, and a figure shows once, not twice.
+The figures are closed in pyplot before they are returned, so they are not
+kept alive by pyplot's global state: a widget that redraws a hundred times
+leaks nothing, and a figure shows once (as the cell's result), not twice.
 
 ``import edu_cnn`` does not import this module; ``from edu_cnn import viz``
 does (and with it matplotlib).
@@ -22,7 +22,7 @@ import math
 from pathlib import Path
 
 import matplotlib
-import matplotlib.pyplot as plt   # noqa: F401  (registers the notebook's inline display of Figures)
+import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
@@ -44,6 +44,17 @@ _RC = {
 DIVERGING = "RdBu_r"   # negative blue, zero white, positive red
 CLASS_COLORS = ["tab:blue", "tab:red", "tab:green", "tab:purple", "tab:orange",
                 "tab:brown", "tab:pink", "tab:gray", "tab:olive", "tab:cyan"]
+
+
+def _new_figure(figsize):
+    """A constrained-layout Figure that pyplot does not keep (closed at once).
+
+    Creating it through pyplot loads the notebook's backend, which tells
+    Jupyter how to display a returned Figure.
+    """
+    fig = plt.figure(figsize=figsize, layout="constrained")
+    plt.close(fig)
+    return fig
 
 
 def _projector_style(func):
@@ -111,8 +122,7 @@ def _grid_figure(n, ncols, panel_size, extra_width=0.0, extra_height=0.0):
     """A Figure with n image axes in rows of ncols; returns (fig, axes list)."""
     ncols = min(ncols, n)
     nrows = math.ceil(n / ncols)
-    fig = Figure(figsize=(panel_size * ncols + extra_width, panel_size * nrows + extra_height),
-                 layout="constrained")
+    fig = _new_figure((panel_size * ncols + extra_width, panel_size * nrows + extra_height))
     axes = [fig.add_subplot(nrows, ncols, i + 1) for i in range(n)]
     for ax in axes:
         ax.set_xticks([])
@@ -365,9 +375,8 @@ def show_feature_maps(maps, ncols=8, shared_scale=True, colorbar=True, titles=No
                          f"got {len(titles)}.")
     cmap = _auto_scale(maps, cmap)[0]
     n_cols = min(ncols, len(maps))
-    fig = Figure(figsize=(panel_size * n_cols + (1.0 if colorbar else 0.0),
-                          panel_size * math.ceil(len(maps) / n_cols) + 0.3),
-                 layout="constrained")
+    fig = _new_figure((panel_size * n_cols + (1.0 if colorbar else 0.0),
+                       panel_size * math.ceil(len(maps) / n_cols) + 0.3))
     limits = _map_limits(maps, cmap, shared_scale)
     axes, images = _draw_maps(fig, maps, ncols, limits, cmap, titles)
     if colorbar and shared_scale:
@@ -415,7 +424,7 @@ def plot_history(history, axes=None, title=None):
     h = _history_dict(history)
     panels = ["loss"] + (["accuracy"] if "accuracy" in h else [])
     if axes is None:
-        fig = Figure(figsize=(5.5 * len(panels), 4.2), layout="constrained")
+        fig = _new_figure((5.5 * len(panels), 4.2))
         axes = np.atleast_1d(fig.subplots(1, len(panels)))
     fig = axes[0].figure
     for ax, key in zip(axes, panels):
@@ -507,7 +516,7 @@ def plot_confusion_matrix(cm, class_names=None, normalize=False, title=None, cma
         raise ValueError(f"plot_confusion_matrix(class_names) expected {K} names, got {len(names)}.")
     rows = cm.sum(axis=1, keepdims=True)
     shown = cm / np.maximum(rows, 1) if normalize else cm
-    fig = Figure(figsize=(0.55 * K + 3.0, 0.55 * K + 2.2), layout="constrained")
+    fig = _new_figure((0.55 * K + 3.0, 0.55 * K + 2.2))
     ax = fig.add_subplot()
     im = ax.imshow(shown, cmap=cmap, vmin=0, vmax=max(float(shown.max()), 1e-12))
     cb = fig.colorbar(im, ax=ax, shrink=0.8, label="share of the true class" if normalize else "count")
@@ -576,7 +585,7 @@ def plot_activation(name, x_range=(-5.0, 5.0), alpha=0.1):
     -------
     fig : Figure with 1 axes holding 2 lines (f, f').
     """
-    fig = Figure(figsize=(5.5, 4.2), layout="constrained")
+    fig = _new_figure((5.5, 4.2))
     _draw_activation(fig.add_subplot(), name, x_range, alpha)
     return fig
 
@@ -593,7 +602,7 @@ def plot_activation_functions(names=("sigmoid", "tanh", "relu", "leaky_relu"),
     -------
     fig : Figure with len(names) axes, each holding 2 lines (f, f').
     """
-    fig = Figure(figsize=(4.2 * len(names), 4.0), layout="constrained")
+    fig = _new_figure((4.2 * len(names), 4.0))
     axes = np.atleast_1d(fig.subplots(1, len(names)))
     for ax, name in zip(axes, names):
         _draw_activation(ax, name, x_range, alpha)
@@ -647,7 +656,7 @@ def plot_decision_boundary(predict_fn, X, y, ax=None, resolution=200, margin=0.5
     grid = np.stack([xx.ravel(), yy.ravel()], axis=1).astype(dtype)   # (R·R, 2)
     p1, classes = _class1_probability(predict_fn(grid), len(grid))
     if ax is None:
-        ax = Figure(figsize=(5.5, 4.5), layout="constrained").add_subplot()
+        ax = _new_figure((5.5, 4.5)).add_subplot()
     if p1 is not None:
         cs = ax.contourf(xx, yy, p1.reshape(xx.shape), levels=np.linspace(0, 1, 11),
                          cmap=DIVERGING, alpha=0.45)
@@ -722,7 +731,7 @@ def show_convolution(image, kernel, output, stride=1, padding=0, highlight=None,
     kernel = _as_2d(kernel, "show_convolution", "kernel")
     output = _as_2d(output, "show_convolution", "output")
     (sh, sw), (pt, pl) = _pair(stride, "show_convolution", "stride"), _top_left_padding(padding, kernel.shape)
-    fig = Figure(figsize=(13, 4.6), layout="constrained")
+    fig = _new_figure((13, 4.6))
     ax_in, ax_k, ax_out = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 0.8, 1]})
     _colorbar(fig, ax_in.imshow(image, cmap=cmap, interpolation="nearest"), ax_in)
     m = _symmetric_limit(kernel)
@@ -817,7 +826,7 @@ def _draw_pooling(x, pooled, argmax_mask, pool, stride, mode, small, annotate, c
     third = argmax_mask is not None and not small
     lo, hi = float(min(x.min(), pooled.min())), float(max(x.max(), pooled.max()))
     ratios = [x.shape[1], max(pooled.shape[1], x.shape[1] / 2)] + [x.shape[1]] * third
-    fig = Figure(figsize=(11 + 5 * third, 5.2), layout="constrained")
+    fig = _new_figure((11 + 5 * third, 5.2))
     axes = fig.subplots(1, 2 + third, gridspec_kw={"width_ratios": ratios})
     for ax, a in zip(axes, (x, pooled)):
         ax.imshow(a, cmap=cmap, vmin=lo, vmax=hi, interpolation="nearest")
@@ -922,7 +931,7 @@ def show_feature_map_explorer(image, maps, probs, layer_name, channel="all",
     _check_ncols(ncols, "show_feature_map_explorer")
     shown = maps if channel == "all" else maps[channel:channel + 1]
     rows = math.ceil(len(shown) / ncols) if channel == "all" else 1
-    fig = Figure(figsize=(15, max(4.2, 1.6 * rows + 1.0)), layout="constrained")
+    fig = _new_figure((15, max(4.2, 1.6 * rows + 1.0)))
     f_in, f_maps, f_p = fig.subfigures(1, 3, width_ratios=[1, 2.8 if channel == "all" else 1.3, 1.4])
     ax = f_in.add_subplot()
     ax.imshow(img, cmap="gray", interpolation="nearest")
@@ -1010,8 +1019,7 @@ def plot_im2col(x=None, kernel=None, stride=1, highlight=None):
     row_bg = np.array([_light(colors[r]) if r in colors else (0.95, 0.95, 0.95)
                        for r in range(len(cols))])                  # (H'·W', 3)
     layout = _im2col_layout(x.shape, cols.shape, (H_out, W_out))
-    fig = Figure(figsize=(min(15, 0.62 * layout["width"]), 0.62 * layout["height"]),
-                 layout="constrained")
+    fig = _new_figure((min(15, 0.62 * layout["width"]), 0.62 * layout["height"]))
     ax = fig.add_subplot()
     _draw_im2col(ax, layout, x, cols, kernel, out, row_bg, colors, (kh, kw, s, W_out))
     ax.set_xlim(-0.3, layout["width"])
