@@ -192,7 +192,8 @@ class Sequential:
             x = layer.forward(x, training=training)
         return x
 
-    __call__ = forward
+    def __call__(self, x, training=True):
+        return self.forward(x, training=training)
 
     def backward(self, dout):
         """Backpropagate ``dout`` (dL/d logits) through the layers in reverse; fills their grads.

@@ -45,6 +45,18 @@ def saved(tmp_path, change=None):
     return path
 
 
+def text_file(tmp_path):
+    path = tmp_path / "notes.npz"
+    path.write_text("not a model")
+    return path
+
+
+def other_npz(tmp_path):
+    path = tmp_path / "data.npz"
+    np.savez(path, x=X)
+    return path
+
+
 def set_layer_type(arrays, index, type_name):
     architecture = json.loads(str(arrays["architecture"]))
     architecture["layers"][index]["type"] = type_name
@@ -106,11 +118,9 @@ CASES = [
      ["no layers", "model.add"]),
     ("summary with batch axis mistakes", lambda t: net().summary(input_shape=28), ValueError,
      ["summary", "input_shape", "(1, 28, 28)", "28"]),
-    ("load a file that is not a model", lambda t: Sequential.load(
-        (t / "notes.npz").write_text("not a model") and t / "notes.npz"), ValueError,
-     ["notes.npz", "not an edu_cnn model file"]),
-    ("load an npz of other arrays", lambda t: Sequential.load(
-        np.savez(t / "data.npz", x=X) or t / "data.npz"), ValueError,
+    ("load a file that is not a model", lambda t: Sequential.load(text_file(t)), ValueError,
+     ["notes.npz", "not an edu_cnn model file", "not an .npz archive"]),
+    ("load an npz of other arrays", lambda t: Sequential.load(other_npz(t)), ValueError,
      ["data.npz", "not an edu_cnn model file", "architecture"]),
     ("load a tampered file (wrong shape)", lambda t: Sequential.load(saved(
         t, lambda a: a.update({"conv2d/W": np.zeros((2, 1, 5, 5), np.float32)}))), ValueError,
