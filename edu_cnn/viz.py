@@ -73,6 +73,8 @@ def _projector_style(func):
 def _as_image_stack(images, fname, arg="images"):
     """(N, H, W), (N, 1, H, W) or (N, 3, H, W) -> (N, H, W) or (N, H, W, 3) for imshow."""
     a = np.asarray(images)
+    if a.ndim in (3, 4) and len(a) == 0:
+        raise ValueError(f"{fname}({arg}) got 0 images (shape {a.shape}); pass at least one.")
     if a.ndim == 4 and a.shape[1] == 1:
         return a[:, 0]
     if a.ndim == 4 and a.shape[1] == 3:
@@ -103,7 +105,9 @@ def _as_maps(maps, fname, arg="maps"):
     """(C, H, W) or (1, C, H, W) -> (C, H, W)."""
     a = np.asarray(maps)
     if a.ndim == 4 and a.shape[0] == 1:
-        return a[0]
+        a = a[0]
+    if a.ndim == 3 and len(a) == 0:
+        raise ValueError(f"{fname}({arg}) got 0 channels (shape {a.shape}).")
     if a.ndim == 3:
         return a
     hint = " Pick one example with maps[i]." if a.ndim == 4 else ""
@@ -131,13 +135,13 @@ def _grid_figure(n, ncols, panel_size, extra_width=0.0, extra_height=0.0):
 
 
 def _symmetric_limit(a):
-    m = float(np.max(np.abs(a))) if np.size(a) else 0.0
+    m = float(np.nanmax(np.abs(a))) if np.size(a) else 0.0
     return m if m > 0 else 1.0
 
 
 def _auto_scale(a, cmap=None):
     """(cmap, vmin, vmax): diverging and centred on 0 if a has both signs."""
-    lo, hi = float(np.min(a)), float(np.max(a))
+    lo, hi = float(np.nanmin(a)), float(np.nanmax(a))     # NaN (a diverged model) ignored
     if lo < 0 < hi:
         m = max(-lo, hi)
         return (cmap or DIVERGING), -m, m
@@ -831,7 +835,8 @@ def _draw_pooling(x, pooled, argmax_mask, pool, stride, mode, small, annotate, c
     for ax, a in zip(axes, (x, pooled)):
         ax.imshow(a, cmap=cmap, vmin=lo, vmax=hi, interpolation="nearest")
         if annotate:
-            _annotate(ax, a, fmt="{:.2g}", dark=_is_dark(a, lo, hi, cmap))
+            _annotate(ax, a, fmt="{:.2g}", fontsize=14 if x.size <= 36 else 11,
+                      dark=_is_dark(a, lo, hi, cmap))
     if small:
         _draw_windows(axes[0], x.shape, pool, stride)
         for u, v in zip(*np.nonzero(argmax_mask if argmax_mask is not None else [[]])):
@@ -903,7 +908,8 @@ def show_feature_map_explorer(image, maps, probs, layer_name, channel="all",
     Parameters
     ----------
     image : ndarray of shape (H, W), (1, H, W), (3, H, W) or (1, C, H, W)
-    maps : ndarray of shape (C, H', W') or (1, C, H', W'), the layer's output
+    maps : ndarray of shape (C, H', W') or (1, C, H', W'), the layer's output;
+        a dense layer's (D,) or (1, D) is shown as a 1×D strip
     probs : ndarray of shape (K,) or (1, K), the model's predicted probabilities
     layer_name : str, e.g. "conv2d_1"
     channel : "all" or int in [0, C)
@@ -919,6 +925,8 @@ def show_feature_map_explorer(image, maps, probs, layer_name, channel="all",
         the probability bar chart last.
     """
     img = _as_one_image(image, "show_feature_map_explorer")
+    if np.ndim(maps) == 1 or (np.ndim(maps) == 2 and len(maps) == 1):
+        maps = np.reshape(maps, (1, 1, -1))          # a dense layer's D units as a 1×D strip
     maps = _as_maps(maps, "show_feature_map_explorer")
     probs = np.asarray(probs).reshape(-1) if np.ndim(probs) == 2 and len(probs) == 1 else np.asarray(probs)
     if probs.ndim != 1:

@@ -392,3 +392,21 @@ def test_save_figure_creates_folders(tmp_path):
     assert path.name == "digits.png" and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     with pytest.raises(TypeError, match="ax.figure"):
         viz.save_figure(fig.axes[0], tmp_path / "x.png")
+
+
+def test_empty_and_dense_inputs():
+    with pytest.raises(ValueError, match="0 images"):
+        viz.show_images(np.zeros((0, 8, 8)))
+    with pytest.raises(ValueError, match="0 channels"):
+        viz.show_feature_maps(np.zeros((0, 4, 4)))
+    units = RNG.normal(size=(1, 16))                       # a Dense layer's output
+    fig = viz.show_feature_map_explorer(IMAGES[0], units, np.full(10, 0.1), "dense")
+    np.testing.assert_array_equal(image_axes(fig)[1].images[0].get_array(), units)
+
+
+def test_nan_maps_still_draw():
+    maps = MAPS.copy()
+    maps[0, 0, 0] = np.nan
+    fig = viz.show_feature_maps(maps)
+    m = np.nanmax(np.abs(maps))
+    assert image_axes(fig)[0].images[0].get_clim() == pytest.approx((-m, m))
