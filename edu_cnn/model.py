@@ -31,6 +31,7 @@ __all__ = ["Sequential", "History", "Callback"]
 
 FILE_FORMAT = "edu_cnn.Sequential"
 FILE_VERSION = 1
+EVAL_BATCH_SIZE = 256          # validation inside fit runs in batches of this size
 
 
 class Callback:
@@ -391,15 +392,16 @@ class Sequential:
             raise ValueError(f"fit expected verbose to be 0 (silent), 1 (progress bar) or "
                              f"2 (one line per epoch), got {verbose!r}.")
         x, y = self._check_xy(x, y, "fit")
-        self.optimizer = _require(optimizer, self.optimizer, "optimizer",
-                                  "optimizer=optim.Adam(lr=1e-3)", _optim.get)
-        self.loss = _require(loss, self.loss, "loss", 'loss="cross_entropy"', _losses.get)
+        optimizer = _require(optimizer, self.optimizer, "optimizer",
+                             "optimizer=optim.Adam(lr=1e-3)", _optim.get)
+        loss = _require(loss, self.loss, "loss", 'loss="cross_entropy"', _losses.get)
         validation = _check_validation_data(self, validation_data)
         callbacks = _check_callbacks(callbacks)
-        _check_schedule(lr_schedule, self.optimizer)
+        _check_schedule(lr_schedule, optimizer)
+        self.optimizer, self.loss = optimizer, loss          # remembered for the next fit
         return _FitRun(x=x, y=y, epochs=epochs, batch_size=batch_size, verbose=verbose,
                        callbacks=callbacks, validation=validation,
-                       optimizer=self.optimizer, loss=self.loss)
+                       optimizer=optimizer, loss=loss)
 
     def _run_epoch(self, run, rng, epoch):
         """One pass over the shuffled training set; returns the epoch's logs."""
@@ -411,7 +413,8 @@ class Sequential:
             for batch, idx in enumerate(_batches(len(run.x), run.batch_size, order)):
                 value, hits = self._train_step(run, run.x[idx], run.y[idx],
                                                (epoch, batch, n_batches))
-                loss_sum, correct = loss_sum + value * len(idx), correct + hits
+                loss_sum += value * len(idx)
+                correct += hits
                 seen += len(idx)
                 logs = {"loss": loss_sum / seen, "accuracy": correct / seen}
                 for callback in run.callbacks:
@@ -420,7 +423,8 @@ class Sequential:
                     bar.set_postfix(_rounded(logs), refresh=False)
                     bar.update(1)
             if run.validation:
-                val_loss, val_accuracy = self._evaluate(*run.validation, 256, run.loss)
+                val_loss, val_accuracy = self._evaluate(*run.validation, EVAL_BATCH_SIZE,
+                                                          run.loss)
                 logs.update(val_loss=val_loss, val_accuracy=val_accuracy)
             if bar is not None:
                 bar.set_postfix(_rounded(logs))

@@ -517,3 +517,14 @@ def test_load_something_that_is_not_a_model(tmp_path, write):
 def test_load_missing_file():
     with pytest.raises(FileNotFoundError):
         Sequential.load("/nonexistent/model.npz")
+
+
+def test_fit_with_bad_arguments_changes_nothing():
+    x, y = bars_data(32)
+    model = small_cnn()
+    before = model.get_weights()
+    with pytest.raises(ValueError):
+        model.fit(x, y, optimizer="sgd", loss="cross_entropy", validation_data=(x, y[:5]),
+                  verbose=0)
+    assert model.optimizer is None and model.loss is None
+    np.testing.assert_array_equal(model.get_weights()[0]["W"], before[0]["W"])
