@@ -103,32 +103,73 @@ def conv2d_backward_naive(dout, cache):
     return _crop(dx_pad, pads, *x_shape[2:]), dw, db
 
 
-def _im2col(x_pad, kernel_hw, strides, out_hw):
-    """Patch matrix: cols[n, (c, u, v), (i, j)] = x_pad[n, c, i·SH + u, j·SW + v].
+def _pad_wide(x, pads):
+    """Zero-pad like ``_pad``, plus one spare zero row at the bottom (N, C, H_pad + 1, W_pad).
 
-    Built as KH·KW slice copies (one per kernel tap), not N·H_out·W_out patch copies.
-    Returns an ndarray of shape (N, C·KH·KW, H_out·W_out).
+    The spare row keeps every slice of ``_im2col`` inside the array.
     """
-    (N, C), (KH, KW), (H_out, W_out) = x_pad.shape[:2], kernel_hw, out_hw
-    cols = np.empty((N, C, KH, KW, H_out, W_out), dtype=x_pad.dtype)
+    N, C, H, W = x.shape
+    (top, bottom), (left, right) = pads
+    x_pad = np.zeros((N, C, top + H + bottom + 1, left + W + right), dtype=x.dtype)
+    x_pad[:, :, top:top + H, left:left + W] = x
+    return x_pad
+
+
+def _im2col(x_pad, kernel_hw):
+    """Patch matrix of the stride-1 convolution, in the "wide" layout.
+
+    cols[n, (c, u, v), p] = x_flat[n, c, p + u·W_pad + v],   p = i·W_pad + j
+
+    x_flat is x_pad with its rows laid end to end. Position p = (i, j) runs over
+    all W_pad columns of a row, not just the W_pad − KW + 1 valid ones: the last
+    KW − 1 columns of each row are junk that the caller drops. In exchange each
+    kernel tap (u, v) is ONE contiguous slice of x_flat, so the matrix is built
+    by KH·KW long copies (not N·C·H_out·W_out tiny ones).
+
+    Parameters
+    ----------
+    x_pad : ndarray of shape (N, C, H_pad + 1, W_pad)
+        From ``_pad_wide``.
+    kernel_hw : (int, int)
+
+    Returns
+    -------
+    cols : ndarray of shape (N, C·KH·KW, H1·W_pad), H1 = H_pad − KH + 1
+    """
+    (N, C, H_pad1, W_pad), (KH, KW) = x_pad.shape, kernel_hw
+    P = (H_pad1 - KH) * W_pad                                   # H1·W_pad positions
+    x_flat = x_pad.reshape(N, C, H_pad1 * W_pad)
+    cols = np.empty((N, C, KH, KW, P), dtype=x_pad.dtype)
     for u in range(KH):
         for v in range(KW):
-            cols[:, :, u, v] = tap_view(x_pad, u, v, strides, out_hw)
-    return cols.reshape(N, C * KH * KW, H_out * W_out)
+            start = u * W_pad + v
+            cols[:, :, u, v] = x_flat[:, :, start:start + P]
+    return cols.reshape(N, C * KH * KW, P)
 
 
-def _col2im(dcols, x_pad_shape, kernel_hw, strides, out_hw):
-    """Adjoint of ``_im2col``: add every patch gradient back onto its input pixels.
+def _col2im(dcols, x_pad_shape, kernel_hw):
+    """Adjoint of ``_im2col``: add each tap's gradient slice back onto x_flat.
 
-    dcols : ndarray of shape (N, C·KH·KW, H_out·W_out) -> dx_pad (N, C, H_pad, W_pad)
+    dcols : ndarray of shape (N, C·KH·KW, H1·W_pad) -> dx_pad (N, C, H_pad + 1, W_pad)
     """
-    (N, C), (KH, KW), (H_out, W_out) = x_pad_shape[:2], kernel_hw, out_hw
-    dcols = dcols.reshape(N, C, KH, KW, H_out, W_out)
-    dx_pad = np.zeros(x_pad_shape, dtype=dcols.dtype)
+    (N, C, H_pad1, W_pad), (KH, KW) = x_pad_shape, kernel_hw
+    P = dcols.shape[2]
+    dcols = dcols.reshape(N, C, KH, KW, P)
+    dx_flat = np.zeros((N, C, H_pad1 * W_pad), dtype=dcols.dtype)
     for u in range(KH):
         for v in range(KW):
-            tap_view(dx_pad, u, v, strides, out_hw)[...] += dcols[:, :, u, v]
-    return dx_pad
+            start = u * W_pad + v
+            dx_flat[:, :, start:start + P] += dcols[:, :, u, v]
+    return dx_flat.reshape(x_pad_shape)
+
+
+def _valid(wide, kernel_hw, strides):
+    """The output positions in the wide (N, F, H1, W_pad) grid: rows ::SH, columns ::SW up to W_pad − KW.
+
+    Returns a strided view of shape (N, F, H_out, W_out).
+    """
+    (sh, sw), KW = strides, kernel_hw[1]
+    return wide[:, :, ::sh, :wide.shape[3] - KW + 1:sw]
 
 
 def conv2d_forward(x, w, b, stride=1, padding=0):
@@ -137,9 +178,13 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
     out[n, f, i, j] = b[f] + Σ_{c,u,v} w[f, c, u, v] · x_pad[n, c, i·SH + u, j·SW + v]
 
     The trick (im2col): lay every receptive field out as a column of a patch
-    matrix, cols[n] of shape (C·KH·KW, H_out·W_out). The sum over (c, u, v) is
-    then one matrix multiply, out[n] = w_mat @ cols[n], and its result is
-    already in (N, F, H_out·W_out) order: no transpose needed.
+    matrix cols[n] of shape (C·KH·KW, positions). The sum over (c, u, v) is then
+    one matrix multiply, w_mat @ cols, whose result is already in the
+    (N, F, H, W) order of the next layer: no transpose. The patch matrix is in
+    the "wide" layout of ``_im2col`` (KH·KW contiguous slice copies); ``out``
+    is a view that skips its junk columns. A strided convolution keeps every
+    SH-th row and SW-th column of the stride-1 result (simple, but SH·SW times
+    the work of stride 1).
 
     Parameters
     ----------
@@ -159,22 +204,25 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
     --------
     conv2d_forward_naive : the loop version; tests check they agree.
     """
-    strides, pads, (H_out, W_out) = _geometry(x, w, stride, padding)
-    F = w.shape[0]
-    x_pad = _pad(x, pads)                                                # (N, C, H_pad, W_pad)
-    cols = _im2col(x_pad, w.shape[2:], strides, (H_out, W_out))         # (N, C·KH·KW, H'·W')
-    out = np.matmul(w.reshape(F, -1), cols)                             # (N, F, H'·W')
-    out += b[:, None]
+    strides, pads, _ = _geometry(x, w, stride, padding)
+    (N, C, H, W), (F, _, KH, KW) = x.shape, w.shape
+    x_pad = _pad_wide(x, pads)                                 # (N, C, H_pad + 1, W_pad)
+    cols = _im2col(x_pad, (KH, KW))                            # (N, C·KH·KW, H1·W_pad)
+    wide = np.matmul(w.reshape(F, -1), cols)                   # (N, F, H1·W_pad)
+    wide += b[:, None]
+    wide = wide.reshape(N, F, -1, x_pad.shape[3])              # (N, F, H1, W_pad)
     cache = (x.shape, x_pad.shape, cols, w, strides, pads)
-    return out.reshape(x.shape[0], F, H_out, W_out), cache
+    return _valid(wide, (KH, KW), strides), cache
 
 
 def conv2d_backward(dout, cache):
     """Gradients of ``conv2d_forward`` (vectorised).
 
-    With the patch matrix of the forward pass, both products are single matrix
+    With the patch matrix of the forward pass both products are matrix
     multiplies: dw = Σ_n dout[n] @ cols[n]ᵀ and dcols[n] = w_matᵀ @ dout[n];
     col2im then adds each patch gradient back onto the pixels it came from.
+    dout is first spread onto the wide grid, with zeros at the junk columns
+    (and at the positions a stride skips), so they contribute nothing.
 
     Parameters
     ----------
@@ -193,10 +241,13 @@ def conv2d_backward(dout, cache):
     conv2d_backward_naive : the loop version; tests check they agree.
     """
     x_shape, x_pad_shape, cols, w, strides, pads = cache
-    N, F, H_out, W_out = dout.shape
-    dout_mat = dout.reshape(N, F, H_out * W_out)                            # (N, F, H'·W')
-    dw = np.tensordot(dout_mat, cols, axes=([0, 2], [0, 2])).reshape(w.shape)  # (F, C·KH·KW)
-    db = dout.sum(axis=(0, 2, 3))
-    dcols = np.matmul(w.reshape(F, -1).T, dout_mat)                        # (N, C·KH·KW, H'·W')
-    dx_pad = _col2im(dcols, x_pad_shape, w.shape[2:], strides, (H_out, W_out))
-    return _crop(dx_pad, pads, *x_shape[2:]), dw, db
+    (N, F), (KH, KW), P = dout.shape[:2], w.shape[2:], cols.shape[2]
+    dwide = np.zeros((N, F, P // x_pad_shape[3], x_pad_shape[3]), dtype=dout.dtype)
+    _valid(dwide, (KH, KW), strides)[...] = dout               # (N, F, H1, W_pad)
+    dwide = dwide.reshape(N, F, P)
+    # Σ_n cols[n] @ dout[n]ᵀ: this operand order is ~2× faster than dout[n] @ cols[n]ᵀ
+    dw_t = np.matmul(cols, dwide.transpose(0, 2, 1)).sum(axis=0)  # (C·KH·KW, F)
+    db = dwide.sum(axis=(0, 2))
+    dcols = np.matmul(w.reshape(F, -1).T, dwide)               # (N, C·KH·KW, H1·W_pad)
+    dx_pad = _col2im(dcols, x_pad_shape, (KH, KW))
+    return _crop(dx_pad, pads, *x_shape[2:]), dw_t.T.reshape(w.shape), db

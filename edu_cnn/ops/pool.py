@@ -132,7 +132,10 @@ def maxpool2d_backward(dout, cache):
 
     Visit the window taps in row-major order; tap (u, v) of a window receives
     the gradient if it equals the window's max and no earlier tap did
-    (``is_max & ~taken``: the first-max tie rule).
+    (``wins &= not_routed``: the first-max tie rule). One boolean mask per tap
+    replaces an argmax over every window. When windows do not overlap, every
+    pixel belongs to one tap of one window, so the gradient is written
+    straight into dx (``out=``), with no temporary and no addition.
 
     Parameters
     ----------
@@ -149,12 +152,19 @@ def maxpool2d_backward(dout, cache):
     maxpool2d_backward_naive : the loop version; tests check they agree.
     """
     x, out, pool, strides = cache
+    overlap = strides[0] < pool[0] or strides[1] < pool[1]
     dx = np.zeros_like(x)
-    taken = np.zeros(out.shape, dtype=bool)                      # (N, C, H', W')
+    not_routed = np.ones(out.shape, dtype=bool)   # (N, C, H', W'): window max not yet routed
+    wins = np.empty(out.shape, dtype=bool)        # (N, C, H', W'): tap (u, v) gets the gradient
     for u, v in _taps(pool):
-        wins = (tap_view(x, u, v, strides, out.shape[2:]) == out) & ~taken
-        taken |= wins
-        tap_view(dx, u, v, strides, out.shape[2:])[...] += np.where(wins, dout, 0)
+        np.equal(tap_view(x, u, v, strides, out.shape[2:]), out, out=wins)
+        wins &= not_routed
+        not_routed ^= wins
+        dx_tap = tap_view(dx, u, v, strides, out.shape[2:])
+        if overlap:
+            dx_tap += wins * dout
+        else:
+            np.multiply(wins, dout, out=dx_tap)
     return dx
 
 
