@@ -11,6 +11,8 @@ bottom/right) becomes an ``nn.ZeroPad2d`` in front of the ``nn.Conv2d``.
 
 Without torch, both functions raise an ImportError saying how to install it.
 """
+from collections import OrderedDict
+
 import numpy as np
 
 from . import layers as _layers
@@ -63,7 +65,6 @@ def to_torch(model):
     modules = []
     for layer in model.layers:
         modules.extend(_to_torch_layer(torch, layer))
-    from collections import OrderedDict
     return torch.nn.Sequential(OrderedDict(modules))
 
 
