@@ -11,6 +11,7 @@ package (``edu_cnn/datasets/mnist_subset.npz``): no network, a few milliseconds.
 download the full datasets once into a cache folder (``$EDU_CNN_DATA``, else
 ``~/.cache/edu_cnn``) and check every file against its published size,
 SHA-256 and MD5, after each download and again on each load.
+``load(name)`` picks one of them by name (a notebook's parameters cell).
 
 How downloads stay safe and predictable:
 
@@ -703,6 +704,36 @@ def load_cifar10(download=True, progress=True):
         y = sum((batches[name][1] for name in names), [])
         splits.append((_to_float_images(x), _labels(y, len(x), f"{path.name} {', '.join(names)}")))
     return tuple(splits)
+
+
+LOADERS = {
+    "mnist-subset": load_mnist,
+    "mnist": lambda **kwargs: load_mnist(full=True, **kwargs),
+    "fashion-mnist": load_fashion_mnist,
+    "cifar10": load_cifar10,
+}
+CLASS_NAMES = {"mnist-subset": MNIST_CLASSES, "mnist": MNIST_CLASSES,
+               "fashion-mnist": FASHION_CLASSES, "cifar10": CIFAR10_CLASSES}
+
+
+def load(name="mnist-subset", **kwargs):
+    """Load a dataset by name, for a notebook's parameters cell: ``data.load(DATASET)``.
+
+    Parameters
+    ----------
+    name : {"mnist-subset", "mnist", "fashion-mnist", "cifar10"}
+        "mnist-subset" is the embedded subset (no network); the others download once.
+    **kwargs
+        Passed to the loader (``download``, ``progress``; not for "mnist-subset").
+
+    Returns
+    -------
+    (x_train, y_train), (x_test, y_test)
+        As ``load_mnist``; class names are in ``CLASS_NAMES[name]``.
+    """
+    if name not in LOADERS:
+        raise ValueError(f"load(name=...) must be one of {', '.join(LOADERS)}; got {name!r}.")
+    return LOADERS[name](**kwargs)
 
 
 # ----------------------------------------------------------------------------

@@ -281,6 +281,17 @@ def test_cifar10_parses_python_archive(server, monkeypatch):
     assert cached("cifar10") == ["cifar-10-python.tar.gz"]
 
 
+def test_load_by_name(server, monkeypatch):
+    (x, _), _ = data.load("mnist-subset")
+    assert x.shape == (4000, 1, 28, 28)
+    serve(server, monkeypatch, "fashion-mnist", make_idx_dataset(seed=14)[1])
+    (x, _), _ = data.load("fashion-mnist", progress=False)
+    assert x.shape == (30, 1, 28, 28)
+    assert data.CLASS_NAMES["fashion-mnist"] is data.FASHION_CLASSES
+    with pytest.raises(ValueError, match="must be one of mnist-subset, mnist, fashion-mnist, cifar10; got 'svhn'"):
+        data.load("svhn")
+
+
 def test_class_names():
     assert len(data.MNIST_CLASSES) == len(data.FASHION_CLASSES) == len(data.CIFAR10_CLASSES) == 10
     assert data.FASHION_CLASSES[9] == "Ankle boot" and data.CIFAR10_CLASSES[0] == "airplane"
