@@ -29,7 +29,7 @@ from matplotlib.patches import Rectangle
 
 __all__ = [
     "show_images", "show_digits_per_class", "show_filters", "show_feature_maps",
-    "plot_history", "confusion_matrix", "plot_confusion_matrix",
+    "plot_history", "show_training", "confusion_matrix", "plot_confusion_matrix",
     "plot_activation_functions", "plot_activation", "plot_decision_boundary",
     "show_convolution", "show_pooling", "show_feature_map_explorer", "plot_im2col",
     "save_figure",
@@ -447,6 +447,83 @@ def plot_history(history, axes=None, title=None):
     if title:
         fig.suptitle(title)
     return fig
+
+
+def _draw_batch_losses(ax, batch_losses, h):
+    """Per-batch training loss, with the epoch-end validation loss on the same x axis."""
+    ax.plot(np.arange(1, len(batch_losses) + 1), batch_losses, lw=1, color="tab:blue",
+            alpha=0.8, label="train (per batch)")
+    epochs = len(h.get("loss", []))
+    if epochs and len(h.get("val_loss", [])):
+        per_epoch = len(batch_losses) / epochs                    # batches per epoch
+        ends = per_epoch * np.arange(1, len(h["val_loss"]) + 1)
+        ax.plot(ends, h["val_loss"], "--s", color="tab:orange", label="validation (per epoch)")
+    ax.set_xlabel("batch")
+    ax.set_ylabel("loss")
+    ax.set_title("loss")
+    ax.grid(alpha=0.3)
+    if len(batch_losses):
+        ax.legend()
+
+
+@_projector_style
+def show_training(batch_losses, history, weights=None, ncols=None):
+    """Training at a glance: loss per batch, accuracy per epoch, first-layer filters.
+
+    The static twin of ``widgets.LiveTraining`` (which redraws it every few batches).
+
+    Parameters
+    ----------
+    batch_losses : sequence of B floats, the training loss of every batch so far
+    history : History or dict of lists ("loss", "accuracy", "val_loss",
+        "val_accuracy"), one entry per finished epoch (may be empty)
+    weights : ndarray of shape (F, C, KH, KW), optional; input channel 0 of
+        these filters is shown (per-filter colour scale)
+    ncols : int, columns of the filter grid; default 4 for up to 16 filters, else 8
+
+    Returns
+    -------
+    fig : Figure; axes 0 = loss per batch, 1 = accuracy per epoch, then F filter axes.
+    """
+    h = getattr(history, "history", history)
+    if not isinstance(h, dict):
+        raise ValueError(f"show_training(history) expected a History or a dict of lists, "
+                         f"got {type(h).__name__}.")
+    fig = _new_figure((15 if weights is not None else 11, 4.6))
+    if weights is not None:
+        f_curves, f_w = fig.subfigures(1, 2, width_ratios=[2, 1])
+    else:
+        f_curves, f_w = fig, None
+    ax_loss, ax_acc = f_curves.subplots(1, 2)
+    _draw_batch_losses(ax_loss, np.asarray(batch_losses, dtype=float), h)
+    _draw_epoch_accuracy(ax_acc, h)
+    if f_w is not None:
+        w = np.asarray(weights)
+        if w.ndim != 4:
+            raise ValueError(f"show_training(weights) expected conv weights of shape "
+                             f"(F, C, KH, KW), got {w.shape}.")
+        limits = [(-_symmetric_limit(k), _symmetric_limit(k)) for k in w[:, 0]]
+        ncols = (4 if len(w) <= 16 else 8) if ncols is None else ncols
+        _draw_maps(f_w, w[:, 0], ncols, limits, DIVERGING, [""] * len(w))
+        f_w.suptitle(f"first-layer filters ({len(w)})")
+    return fig
+
+
+def _draw_epoch_accuracy(ax, h):
+    for key, style, name in (("accuracy", "-o", "train"), ("val_accuracy", "--s", "validation")):
+        if len(h.get(key, [])):
+            ax.plot(np.arange(1, len(h[key]) + 1), h[key], style, label=name, markersize=4)
+    if ax.lines:
+        ax.legend()
+    else:
+        ax.text(0.5, 0.5, "shown after the first epoch", ha="center", va="center",
+                transform=ax.transAxes, color="0.5")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("accuracy")
+    ax.set_title("accuracy")
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.grid(alpha=0.3)
 
 
 def _check_labels(a, arg):
@@ -898,7 +975,7 @@ def _draw_probabilities(ax, probs, class_names, label):
 
 @_projector_style
 def show_feature_map_explorer(image, maps, probs, layer_name, channel="all",
-                              class_names=None, label=None, ncols=None, cmap=None):
+                              class_names=None, label=None, ncols=None, cmap=None, title=None):
     """Input | one layer's feature maps | predicted probabilities.
 
     The static twin of ``widgets.FeatureMapExplorer``.  The colour scale
@@ -918,6 +995,7 @@ def show_feature_map_explorer(image, maps, probs, layer_name, channel="all",
     ncols : int, columns of the map grid when channel == "all"; default 4 for
         up to 16 channels, else 8
     cmap : str, optional; default diverging if the maps have both signs
+    title : str, optional, a title over the whole figure
 
     Returns
     -------
@@ -951,6 +1029,8 @@ def show_feature_map_explorer(image, maps, probs, layer_name, channel="all",
     f_maps.colorbar(images[0], ax=axes, shrink=0.8)
     f_maps.suptitle(f"{layer_name}: {maps.shape[0]} × {maps.shape[1]}×{maps.shape[2]}")
     _draw_probabilities(f_p.add_subplot(), probs, class_names, label)
+    if title:
+        fig.suptitle(title)
     return fig
 
 

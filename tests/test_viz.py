@@ -410,3 +410,26 @@ def test_nan_maps_still_draw():
     fig = viz.show_feature_maps(maps)
     m = np.nanmax(np.abs(maps))
     assert image_axes(fig)[0].images[0].get_clim() == pytest.approx((-m, m))
+
+
+def test_show_training_curves_and_filters():
+    losses = list(np.linspace(2.3, 0.5, 20))
+    w = RNG.normal(size=(6, 2, 3, 3))
+    fig = viz.show_training(losses, HISTORY | {"loss": HISTORY["loss"][:2],
+                                                "val_loss": HISTORY["val_loss"][:2]}, w)
+    loss_ax, acc_ax = fig.axes[:2]
+    np.testing.assert_array_equal(loss_ax.lines[0].get_ydata(), losses)
+    np.testing.assert_array_equal(loss_ax.lines[1].get_xdata(), [10, 20])   # epoch ends
+    assert len(acc_ax.lines) == 2
+    filter_axes = fig.axes[2:]
+    assert len(filter_axes) == 6
+    np.testing.assert_array_equal(filter_axes[3].images[0].get_array(), w[3, 0])
+    start = viz.show_training([2.3], {"loss": [], "accuracy": []})     # before any epoch
+    assert len(start.axes) == 2 and not start.axes[1].lines
+    with pytest.raises(ValueError, match=r"\(F, C, KH, KW\)"):
+        viz.show_training([1.0], {"loss": []}, np.zeros((3, 3)))
+
+
+def test_explorer_title():
+    fig = viz.show_feature_map_explorer(IMAGES[0], MAPS, np.full(10, 0.1), "conv2d", title="label 3")
+    assert fig.get_suptitle() == "label 3"
