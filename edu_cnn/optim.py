@@ -165,11 +165,11 @@ class RMSprop(Optimizer):
 
     def _update(self, param, grad, state):
         g = grad + self.weight_decay * param if self.weight_decay else grad
-        s = state.get("square_avg", np.zeros_like(param))
+        s = state.get("square_avg", 0.0)                  # running averages start at 0
         state["square_avg"] = s = self.alpha * s + (1 - self.alpha) * g * g
         u = g / (np.sqrt(s) + self.eps)
         if self.momentum > 0:
-            b = state.get("momentum_buffer", np.zeros_like(param))
+            b = state.get("momentum_buffer", 0.0)
             state["momentum_buffer"] = u = self.momentum * b + u
         param -= self.lr * u
 
@@ -210,8 +210,8 @@ class Adam(Optimizer):
         beta1, beta2 = self.betas
         t = state["step"]
         g = grad + self.weight_decay * param if self.weight_decay else grad
-        m = beta1 * state.get("m", np.zeros_like(param)) + (1 - beta1) * g
-        v = beta2 * state.get("v", np.zeros_like(param)) + (1 - beta2) * g * g
+        m = beta1 * state.get("m", 0.0) + (1 - beta1) * g        # m, v start at 0
+        v = beta2 * state.get("v", 0.0) + (1 - beta2) * g * g
         state["m"], state["v"] = m, v
         step_size = self.lr / (1 - beta1 ** t)
         denom = np.sqrt(v) / np.sqrt(1 - beta2 ** t) + self.eps

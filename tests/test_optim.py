@@ -106,6 +106,20 @@ def test_updates_in_place_and_keeps_dtype():
     np.testing.assert_allclose(w, 0.95)
 
 
+@pytest.mark.parametrize("opt", [optim.SGD(0.1, momentum=0.9, nesterov=True, weight_decay=0.1),
+                                 optim.RMSprop(momentum=0.5, weight_decay=0.1),
+                                 optim.Adam(weight_decay=0.1)], ids=repr)
+def test_float32_parameters_and_state_stay_float32(opt):
+    layer = FakeLayer({"W": np.ones(3, dtype=np.float32)})
+    layer.grads["W"] = np.full(3, 0.5, dtype=np.float32)
+    for _ in range(3):
+        opt.step(layer)
+    assert layer.params["W"].dtype == np.float32
+    buffers = [v for state in opt.state.values() for v in state.values()
+               if isinstance(v, np.ndarray)]
+    assert len(buffers) >= 2 and all(b.dtype == np.float32 for b in buffers)
+
+
 def test_non_trainable_layers_are_skipped():
     frozen = FakeLayer({"W": np.ones(3)}, trainable=False)
     frozen.grads["W"] = np.ones(3)
