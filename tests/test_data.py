@@ -31,7 +31,7 @@ from edu_cnn import data
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
-    """Serves server.files; server.faults[path] can be "drop" (half the body, then close) or "stall"."""
+    """Serves server.files; server.faults[path]: "drop" (half the body, then close), "stall", "unannounced_extra"."""
 
     def do_GET(self):
         srv = self.server
@@ -44,6 +44,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.send_error(404)
             return
         self.send_response(200)
+        if fault == "unannounced_extra":  # no Content-Length, and more bytes than the file has
+            self.end_headers()
+            self.wfile.write(body + b"\0" * 100_000)
+            return
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body[:len(body) // 2] if fault == "drop" else body)
@@ -412,6 +416,32 @@ def test_wrong_announced_size_is_refused_before_download(server, monkeypatch):
     with pytest.raises(data.DownloadError, match="the server offers .* bytes, expected"):
         data.load_mnist(full=True, progress=False)
     assert cached("mnist") == []
+
+
+def test_oversized_body_without_length_is_cut_off(server, monkeypatch):
+    _, blobs = make_idx_dataset(seed=15)
+    serve(server, monkeypatch, "mnist", blobs)
+    server.faults["/mnist/train-images-idx3-ubyte.gz"] = "unannounced_extra"
+    with pytest.raises(data.DownloadError, match="the server sent more than the expected"):
+        data.load_mnist(full=True, progress=False)
+    assert cached("mnist") == []
+
+
+def test_unreachable_host_connect_timeout(monkeypatch):
+    """A host that never answers (packets dropped), simulated: each address costs CONNECT_TIMEOUT."""
+    monkeypatch.setattr(data, "CONNECT_TIMEOUT", 0.2)
+
+    def black_hole(address, timeout=None, *args, **kwargs):
+        time.sleep(timeout)
+        raise socket.timeout("timed out")
+    monkeypatch.setattr(socket, "create_connection", black_hole)
+    data.FILES["cifar10"] = (data.RemoteFile("cifar-10-python.tar.gz", 10, "0" * 64, "0" * 32),)
+    data.MIRRORS["cifar10"] = ("https://a.example.invalid/", "http://b.example.invalid/", "http://c.example.invalid/")
+    start = time.perf_counter()
+    with pytest.raises(data.DownloadError) as info:
+        data.load_cifar10(progress=False)
+    assert time.perf_counter() - start < 3 * 0.2 + 2
+    assert str(info.value).count("no connection within 0.2 s (host unreachable, no network?)") == 3
 
 
 def test_http_404_is_reported(server, monkeypatch):
