@@ -148,6 +148,18 @@ def _auto_scale(a, cmap=None):
     return (cmap or "viridis"), lo, hi
 
 
+def _interpolation(a):
+    """Crisp pixels for small images; smoothing for photos (no aliasing when shrunk)."""
+    return "nearest" if max(np.shape(a)[:2]) <= 100 else "antialiased"
+
+
+def _robust_limit(a, percentile=99.5):
+    """Symmetric colour limit that ignores the few most extreme values (photos)."""
+    a = np.abs(np.asarray(a, dtype=float))
+    m = float(np.nanpercentile(a, percentile)) if a.size > 1000 else float(np.nanmax(a))
+    return m if m > 0 else _symmetric_limit(a)
+
+
 def _annotate(ax, values, fmt="{:.3g}", fontsize=11, dark=None, faint=None):
     """Write values[i, j] on cell (i, j); white where ``dark``, light grey where ``faint``."""
     H, W = values.shape
@@ -814,16 +826,14 @@ def show_convolution(image, kernel, output, stride=1, padding=0, highlight=None,
     (sh, sw), (pt, pl) = _pair(stride, "show_convolution", "stride"), _top_left_padding(padding, kernel.shape)
     fig = _new_figure((13, 4.6))
     ax_in, ax_k, ax_out = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 0.8, 1]})
-    _colorbar(fig, ax_in.imshow(image, cmap=cmap, interpolation="nearest"), ax_in)
+    _colorbar(fig, ax_in.imshow(image, cmap=cmap, interpolation=_interpolation(image)), ax_in)
     m = _symmetric_limit(kernel)
     ax_k.imshow(kernel, cmap=DIVERGING, vmin=-m, vmax=m, interpolation="nearest")
     if max(kernel.shape) <= 7:
         _annotate(ax_k, kernel, fmt="{:.3g}" if max(kernel.shape) <= 3 else "{:.2g}",
                   fontsize=14 if max(kernel.shape) <= 3 else 10,
                   dark=_is_dark(kernel, -m, m, DIVERGING))
-    out_cmap, lo, hi = _auto_scale(output)
-    out_cmap = cmap if out_cmap != DIVERGING else out_cmap      # signed output: blue/white/red
-    _colorbar(fig, ax_out.imshow(output, cmap=out_cmap, vmin=lo, vmax=hi, interpolation="nearest"), ax_out)
+    _draw_conv_output(fig, ax_out, output, cmap)
     for ax, name, a in ((ax_in, "input", image), (ax_k, "kernel", kernel), (ax_out, "output", output)):
         ax.set_title(f"{name}  {a.shape[0]}×{a.shape[1]}")
         ax.set_xticks([])
@@ -835,6 +845,20 @@ def show_convolution(image, kernel, output, stride=1, padding=0, highlight=None,
         ax_out.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, ec="tab:orange", lw=3))
     fig.suptitle(title if title is not None else f"stride {stride}, padding {padding}")
     return fig
+
+
+def _draw_conv_output(fig, ax, output, cmap):
+    """Signed output: blue/white/red centred on 0 (large images: the top 0.5% clipped)."""
+    out_cmap, lo, hi = _auto_scale(output)
+    if out_cmap == DIVERGING:
+        hi = _robust_limit(output)
+        lo = -hi
+    else:
+        out_cmap = cmap
+    im = ax.imshow(output, cmap=out_cmap, vmin=lo, vmax=hi, interpolation=_interpolation(output))
+    clipped = np.nanmin(output) < lo or np.nanmax(output) > hi
+    cb = fig.colorbar(im, ax=ax, shrink=0.8, extend="both" if clipped else "neither")
+    cb.ax.tick_params(labelsize=10)
 
 
 def _argmax_counts(x, pool, stride):

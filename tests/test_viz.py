@@ -433,3 +433,12 @@ def test_show_training_curves_and_filters():
 def test_explorer_title():
     fig = viz.show_feature_map_explorer(IMAGES[0], MAPS, np.full(10, 0.1), "conv2d", title="label 3")
     assert fig.get_suptitle() == "label 3"
+
+
+def test_show_convolution_large_signed_output_clips_outliers():
+    image = RNG.random((60, 60))
+    output = RNG.normal(size=(58, 58))
+    output[0, 0] = 100.0                                  # one outlier must not wash out the rest
+    fig = viz.show_convolution(image, filters.laplacian(), output)
+    lo, hi = image_axes(fig)[2].images[0].get_clim()
+    assert lo == -hi and hi < 10
