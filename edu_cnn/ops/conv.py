@@ -181,8 +181,8 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
     matrix cols[n] of shape (C·KH·KW, positions). The sum over (c, u, v) is then
     one matrix multiply, w_mat @ cols, whose result is already in the
     (N, F, H, W) order of the next layer: no transpose. The patch matrix is in
-    the "wide" layout of ``_im2col`` (KH·KW contiguous slice copies); ``out``
-    is a view that skips its junk columns. A strided convolution keeps every
+    the "wide" layout of ``_im2col`` (KH·KW contiguous slice copies); adding
+    the bias also drops its junk columns. A strided convolution keeps every
     SH-th row and SW-th column of the stride-1 result (simple, but SH·SW times
     the work of stride 1).
 
@@ -209,10 +209,9 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
     x_pad = _pad_wide(x, pads)                                 # (N, C, H_pad + 1, W_pad)
     cols = _im2col(x_pad, (KH, KW))                            # (N, C·KH·KW, H1·W_pad)
     wide = np.matmul(w.reshape(F, -1), cols)                   # (N, F, H1·W_pad)
-    wide += b[:, None]
     wide = wide.reshape(N, F, -1, x_pad.shape[3])              # (N, F, H1, W_pad)
-    cache = (x.shape, x_pad.shape, cols, w, strides, pads)
-    return _valid(wide, (KH, KW), strides), cache
+    out = _valid(wide, (KH, KW), strides) + b[:, None, None]   # (N, F, H_out, W_out), contiguous
+    return out, (x.shape, x_pad.shape, cols, w, strides, pads)
 
 
 def conv2d_backward(dout, cache):

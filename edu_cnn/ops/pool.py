@@ -29,6 +29,24 @@ def _taps(pool):
     return [(u, v) for u in range(pool[0]) for v in range(pool[1])]
 
 
+def _reduce_windows(op, x, pool, strides, out_hw):
+    """Reduce every window of x with the elementwise ufunc ``op`` (np.maximum, np.add).
+
+    Max and sum are separable: reduce the PH rows of every window first, giving
+    (N, C, H_out, W), then the PW columns of that, giving (N, C, H_out, W_out).
+    Each step is ONE elementwise op between two strided views of a whole
+    array: PH − 1 + PW − 1 passes over memory, no Python loop over windows.
+    """
+    (PH, PW), (SH, SW), (H_out, W_out) = pool, strides, out_hw
+    rows = x[:, :, :SH * (H_out - 1) + 1:SH]                     # window row u = 0
+    for u in range(1, PH):
+        rows = op(rows, x[:, :, u:u + SH * (H_out - 1) + 1:SH])  # (N, C, H_out, W)
+    out = rows[:, :, :, :SW * (W_out - 1) + 1:SW]                # window column v = 0
+    for v in range(1, PW):
+        out = op(out, rows[:, :, :, v:v + SW * (W_out - 1) + 1:SW])  # (N, C, H_out, W_out)
+    return out if PH * PW > 1 else out.copy()                    # 1×1 pool: not a view of x
+
+
 def maxpool2d_forward_naive(x, pool_size, stride=None):
     """Max pooling (loop version).
 
@@ -95,12 +113,12 @@ def maxpool2d_forward(x, pool_size, stride=None):
 
     out[n, c, i, j] = max_{u,v} x[n, c, i·SH + u, j·SW + v]
 
-    The trick: instead of visiting the N·C·H_out·W_out windows, visit the PH·PW
-    window taps. ``tap_view(x, u, v, ...)`` is a strided view holding tap (u, v)
-    of every window at once — for stride = pool size it is the reshape
-    ``x.reshape(N, C, H_out, PH, W_out, PW)[:, :, :, u, :, v]``, and it works
-    unchanged for overlapping windows. The max is then PH·PW − 1 elementwise
-    ``np.maximum`` calls (much faster than ``.max(axis=...)`` over a reshape).
+    The trick: instead of visiting the N·C·H_out·W_out windows, take the max
+    of whole strided views of x (``_reduce_windows``): ``np.maximum`` of the
+    views holding row 0 and row 1 of every window, then of the views holding
+    column 0 and column 1 of that. For stride = pool size these views are the
+    slots of ``x.reshape(N, C, H_out, PH, W_out, PW)``; the same code serves
+    overlapping windows. Much faster than ``.max(axis=...)`` over a reshape.
 
     Parameters
     ----------
@@ -120,10 +138,7 @@ def maxpool2d_forward(x, pool_size, stride=None):
     maxpool2d_forward_naive : the loop version; tests check they agree.
     """
     pool, strides, out_hw = _geometry(x, pool_size, stride, "MaxPool2D")
-    taps = [tap_view(x, u, v, strides, out_hw) for u, v in _taps(pool)]  # each (N, C, H', W')
-    out = taps[0].copy()
-    for tap in taps[1:]:
-        np.maximum(out, tap, out=out)
+    out = _reduce_windows(np.maximum, x, pool, strides, out_hw)   # (N, C, H_out, W_out)
     return out, (x, out, pool, strides)
 
 
@@ -153,7 +168,8 @@ def maxpool2d_backward(dout, cache):
     """
     x, out, pool, strides = cache
     overlap = strides[0] < pool[0] or strides[1] < pool[1]
-    dx = np.zeros_like(x)
+    tiled = strides == pool and x.shape[2:] == (out.shape[2] * pool[0], out.shape[3] * pool[1])
+    dx = np.empty_like(x) if tiled else np.zeros_like(x)  # tiled: every pixel is written below
     not_routed = np.ones(out.shape, dtype=bool)   # (N, C, H', W'): window max not yet routed
     wins = np.empty(out.shape, dtype=bool)        # (N, C, H', W'): tap (u, v) gets the gradient
     for u, v in _taps(pool):
@@ -229,8 +245,8 @@ def avgpool2d_forward(x, pool_size, stride=None):
 
     out[n, c, i, j] = 1/(PH·PW) · Σ_{u,v} x[n, c, i·SH + u, j·SW + v]
 
-    Same trick as ``maxpool2d_forward``: sum the PH·PW tap views (strided views
-    of x, no copies) instead of visiting every window.
+    Same trick as ``maxpool2d_forward``: sums of whole strided views of x
+    (rows of every window, then columns) instead of visiting every window.
 
     Parameters
     ----------
@@ -250,10 +266,7 @@ def avgpool2d_forward(x, pool_size, stride=None):
     avgpool2d_forward_naive : the loop version; tests check they agree.
     """
     pool, strides, out_hw = _geometry(x, pool_size, stride, "AvgPool2D")
-    taps = [tap_view(x, u, v, strides, out_hw) for u, v in _taps(pool)]  # each (N, C, H', W')
-    out = taps[0].copy()
-    for tap in taps[1:]:
-        out += tap
+    out = _reduce_windows(np.add, x, pool, strides, out_hw)       # window sums
     out /= pool[0] * pool[1]
     return out, (x.shape, pool, strides)
 
