@@ -41,6 +41,7 @@ import socket
 import sys
 import tarfile
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -291,8 +292,39 @@ def _describe(exc):
     return f"{type(exc).__name__}: {exc}", False
 
 
+def _resolve_in_time(url):
+    """Look the URL's host up in a helper thread and give up after CONNECT_TIMEOUT seconds.
+
+    The system's name lookup (getaddrinfo) has no timeout of its own: with a
+    DNS server that does not answer it can block for 10-30 s per host. Skipped
+    when a proxy will do the lookup instead.
+    """
+    host = urllib.parse.urlsplit(url).hostname
+    if not host or (urllib.request.getproxies() and not urllib.request.proxy_bypass(host)):
+        return
+    outcome = []
+
+    def lookup():
+        try:
+            socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            outcome.append(exc)
+        else:
+            outcome.append(None)
+
+    thread = threading.Thread(target=lookup, name=f"edu_cnn lookup {host}", daemon=True)
+    thread.start()
+    thread.join(CONNECT_TIMEOUT)
+    if not outcome:
+        raise _Failed(f"looking up the host name took more than {CONNECT_TIMEOUT:g} s "
+                      "(no network? DNS server not answering)")
+    if outcome[0] is not None:
+        raise urllib.error.URLError(outcome[0])
+
+
 def _stream(url, spec, out, progress):
     """Copy the body at ``url`` into the open file ``out``; return (size, sha256, md5) of what came."""
+    _resolve_in_time(url)
     opener = urllib.request.build_opener(_HTTPHandler, _HTTPSHandler)
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     with opener.open(request, timeout=CONNECT_TIMEOUT) as response, _progress_bar(spec, url, progress) as bar:

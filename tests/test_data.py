@@ -99,14 +99,20 @@ def offline_sandbox(tmp_path, monkeypatch):
     monkeypatch.setattr(data, "RETRY_PAUSE", 0.0)
     monkeypatch.setattr(data, "MIRRORS", {name: () for name in data.FILES})
     monkeypatch.setattr(data, "FILES", dict(data.FILES))
-    real_connect = socket.create_connection
+    real_connect, real_lookup = socket.create_connection, socket.getaddrinfo
 
     def loopback_only(address, *args, **kwargs):
         if address[0] not in ("127.0.0.1", "localhost"):
             raise AssertionError(f"test tried to reach {address}: only 127.0.0.1 is allowed")
         return real_connect(address, *args, **kwargs)
 
+    def loopback_lookup_only(host, *args, **kwargs):
+        if host not in ("127.0.0.1", "localhost"):
+            raise AssertionError(f"test tried to look up {host!r}: only 127.0.0.1 is allowed")
+        return real_lookup(host, *args, **kwargs)
+
     monkeypatch.setattr(socket, "create_connection", loopback_only)
+    monkeypatch.setattr(socket, "getaddrinfo", loopback_lookup_only)
 
 
 def idx_bytes(array):
@@ -384,7 +390,7 @@ def test_unresolvable_host_fails_fast(monkeypatch):
     """DNS failure (no network at all), simulated without sending anything."""
     def no_dns(*args, **kwargs):
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-    monkeypatch.setattr(socket, "create_connection", no_dns)  # as it fails when DNS does
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
     _, blobs = make_idx_dataset(seed=6)
     data.FILES["fashion-mnist"] = tuple(spec_for(name, blob) for name, blob in blobs.items())
     data.MIRRORS["fashion-mnist"] = ("http://fashion.example.invalid/", "https://mirror.example.invalid/f/")
@@ -395,6 +401,19 @@ def test_unresolvable_host_fails_fast(monkeypatch):
     message = str(info.value)
     assert message.count("host name could not be resolved") == 2
     assert "https://mirror.example.invalid/f/train-images-idx3-ubyte.gz" in message
+
+
+def test_dns_server_not_answering_fails_fast(monkeypatch):
+    """getaddrinfo has no timeout; a lookup that hangs is abandoned after CONNECT_TIMEOUT."""
+    monkeypatch.setattr(data, "CONNECT_TIMEOUT", 0.2)
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kwargs: time.sleep(3))
+    data.FILES["mnist"] = (data.RemoteFile("train-images-idx3-ubyte.gz", 10, "0" * 64, "0" * 32),)
+    data.MIRRORS["mnist"] = ("https://a.example.invalid/", "https://b.example.invalid/")
+    start = time.perf_counter()
+    with pytest.raises(data.DownloadError) as info:
+        data.load_mnist(full=True, progress=False)
+    assert time.perf_counter() - start < 2
+    assert str(info.value).count("looking up the host name took more than 0.2 s") == 2
 
 
 def test_stalled_server_times_out(server, monkeypatch):
@@ -435,6 +454,7 @@ def test_unreachable_host_connect_timeout(monkeypatch):
         time.sleep(timeout)
         raise socket.timeout("timed out")
     monkeypatch.setattr(socket, "create_connection", black_hole)
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kwargs: [])  # the name resolves
     data.FILES["cifar10"] = (data.RemoteFile("cifar-10-python.tar.gz", 10, "0" * 64, "0" * 32),)
     data.MIRRORS["cifar10"] = ("https://a.example.invalid/", "http://b.example.invalid/", "http://c.example.invalid/")
     start = time.perf_counter()
