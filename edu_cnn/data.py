@@ -6,7 +6,7 @@ Every loader returns ``(x_train, y_train), (x_test, y_test)`` with
 - ``y`` : int64 ndarray of shape (N,), class ids 0..9.
 
 ``load_mnist()`` reads 4,000 training and 1,000 test digits shipped inside the
-package (``edu_cnn/datasets/mnist_subset.npz``): no network, a few milliseconds.
+package (``edu_cnn/datasets/mnist_subset.npz``): no network, about 0.05 s.
 ``load_mnist(full=True)``, ``load_fashion_mnist()`` and ``load_cifar10()``
 download the full datasets once into a cache folder (``$EDU_CNN_DATA``, else
 ``~/.cache/edu_cnn``) and check every file against its published size,
@@ -16,9 +16,11 @@ SHA-256 and MD5, after each download and again on each load.
 How downloads stay safe and predictable:
 
 - each file is tried at every address in ``MIRRORS[dataset]`` in turn;
-  a server that cannot be reached is given up after ``CONNECT_TIMEOUT``
-  seconds, a transfer that stalls after ``READ_TIMEOUT`` seconds, and a
-  transfer that breaks off midway is retried ``ATTEMPTS`` times in all;
+  a host whose name cannot be looked up, or that cannot be reached, is given
+  up after ``CONNECT_TIMEOUT`` seconds (at once if the connection is
+  refused), a transfer that stalls after ``READ_TIMEOUT`` seconds, and a
+  transfer that breaks off midway or gets a 5xx answer is tried ``ATTEMPTS``
+  times in all; the next file is not attempted once one has failed everywhere;
 - bytes go to a hidden temporary file beside the final one, which is renamed
   into place only once its checksums match: an interrupted or wrong download
   never leaves a file that looks valid;
