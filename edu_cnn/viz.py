@@ -905,7 +905,8 @@ def show_pooling(x, pooled, argmax_mask=None, pool_size=2, stride=None, mode="ma
     -------
     fig : Figure; axes 0, 1 = input, pooled; their ``images[0].get_array()``
         are x and pooled (same colour scale).  Inputs larger than 10×10 get a
-        third axes showing the maxima (``argmax_mask``) instead of outlines.
+        third axes showing the maxima (``images[1]``, ``argmax_mask`` with 0
+        masked, over the faint input) instead of outlines.
     """
     x, pooled = _as_2d(x, "show_pooling", "x"), _as_2d(pooled, "show_pooling", "pooled")
     pool = _pair(pool_size, "show_pooling", "pool_size")
@@ -943,7 +944,9 @@ def _draw_pooling(x, pooled, argmax_mask, pool, stride, mode, small, annotate, c
         for u, v in zip(*np.nonzero(argmax_mask if argmax_mask is not None else [[]])):
             axes[0].add_patch(Rectangle((v - 0.45, u - 0.45), 0.9, 0.9, fill=False, ec="red", lw=2.5))
     if third:
-        axes[2].imshow(argmax_mask, cmap="Reds", vmin=0, interpolation="nearest")
+        axes[2].imshow(x, cmap=cmap, alpha=0.3, interpolation="nearest")      # faint input
+        axes[2].imshow(np.ma.masked_equal(argmax_mask, 0), interpolation="nearest",
+                       cmap=matplotlib.colors.ListedColormap(["red"]))
         axes[2].set_title("window maxima (where the gradient goes)")
     marked = small and argmax_mask is not None
     axes[0].set_title(f"input {x.shape[0]}×{x.shape[1]}" + ("  (red: window maxima)" if marked else ""))

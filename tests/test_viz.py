@@ -336,7 +336,7 @@ def test_show_pooling_overlap_avg_and_large():
     assert not fig.axes[0].patches
     big = RNG.random((12, 12))
     fig = viz.show_pooling(big, big.reshape(6, 2, 6, 2).max(axis=(1, 3)))
-    assert len(fig.axes) == 3 and fig.axes[2].images[0].get_array().sum() == 36
+    assert len(fig.axes) == 3 and fig.axes[2].images[1].get_array().sum() == 36
 
 
 def test_show_pooling_bad_input():
