@@ -31,7 +31,7 @@ from edu_cnn import data
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
-    """Serves server.files; server.faults[path]: "drop" (half the body, then close), "stall", "unannounced_extra"."""
+    """Serves server.files; server.faults[path]: "drop" (half the body, then close), "stall", "busy_once", "unannounced_extra"."""
 
     def do_GET(self):
         srv = self.server
@@ -42,6 +42,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         if body is None:
             self.send_error(404)
+            return
+        if fault == "busy_once" and srv.hits[self.path] == 1:
+            self.send_error(503)
             return
         self.send_response(200)
         if fault == "unannounced_extra":  # no Content-Length, and more bytes than the file has
@@ -462,6 +465,15 @@ def test_unreachable_host_connect_timeout(monkeypatch):
         data.load_cifar10(progress=False)
     assert time.perf_counter() - start < 3 * 0.2 + 2
     assert str(info.value).count("no connection within 0.2 s (host unreachable, no network?)") == 3
+
+
+def test_http_503_is_retried(server, monkeypatch):
+    _, blobs = make_idx_dataset(seed=16)
+    serve(server, monkeypatch, "mnist", blobs)
+    server.faults["/mnist/train-labels-idx1-ubyte.gz"] = "busy_once"
+    data.load_mnist(full=True, progress=False)
+    assert server.hits["/mnist/train-labels-idx1-ubyte.gz"] == 2
+    assert cached("mnist") == sorted(blobs)
 
 
 def test_http_404_is_reported(server, monkeypatch):
