@@ -98,6 +98,8 @@ class _Viewer:
         self.status.add_class("edu-cnn-status")
         self.widget = W.VBox([W.HBox(controls, layout=W.Layout(flex_flow="row wrap")),
                               self.message, self.image, self.status])
+        self.widget.add_class("edu-cnn-viewer")
+        self.widget.add_class(_css_name(type(self).__name__))
         self._ready = True
         self._update()
 
@@ -127,6 +129,12 @@ class _Viewer:
         bundle = self.widget._repr_mimebundle_(**kwargs)
         bundle["text/plain"] = repr(self)
         return bundle
+
+
+def _css_name(class_name):
+    """KernelPlayground -> edu-cnn-kernel-playground (a handle for tests and styling)."""
+    words = "".join("-" + c.lower() if c.isupper() else c for c in class_name)
+    return "edu-cnn" + words
 
 
 class _FriendlyError(Exception):
@@ -498,6 +506,8 @@ class LiveTraining(Callback):
         self.status = W.HTML()
         self.status.add_class("edu-cnn-status")
         self.widget = W.VBox([self.image, self.status])
+        self.widget.add_class("edu-cnn-viewer")
+        self.widget.add_class(_css_name(type(self).__name__))
         self.redraws = 0
         self.last_latency = None
 
