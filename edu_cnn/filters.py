@@ -148,7 +148,9 @@ def sobel_y():
 
 
 def laplacian():
-    """Laplacian (4-neighbour): ∇²I ≈ I[y−1,x] + I[y+1,x] + I[y,x−1] + I[y,x+1] − 4·I[y,x].
+    """Laplacian (4-neighbour), the discrete second derivative ∇²I.
+
+    ∇²I[y, x] ≈ I[y−1, x] + I[y+1, x] + I[y, x−1] + I[y, x+1] − 4·I[y, x]
 
         [[0,  1, 0],
          [1, -4, 1],

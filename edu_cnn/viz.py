@@ -15,7 +15,9 @@ does (and with it matplotlib).
 The static twins of the widgets in ``edu_cnn.widgets``:
 ``show_convolution`` (KernelPlayground), ``show_pooling`` (PoolingPlayground),
 ``show_feature_map_explorer`` (FeatureMapExplorer), ``show_filters``
-(FilterViewer), ``plot_history`` (LiveTraining).
+(FilterViewer), ``show_training`` / ``plot_history`` (LiveTraining).
+Each docstring lists the order of the figure's axes, so a caller can update
+a picture in place (``fig.axes[i].images[0].set_data(new)``) when speed matters.
 """
 import functools
 import math
@@ -186,14 +188,6 @@ def _fit_fontsize(titles, panel_size, largest=11, smallest=6):
     """A title font size (points) so the longest title fits a panel of panel_size inches."""
     longest = max((len(str(t)) for t in titles), default=1)
     return float(np.clip(panel_size * 72 / (0.62 * longest), smallest, largest))
-
-
-def _cell_grid(ax, H, W, color="0.6", lw=0.8):
-    """Thin lines between pixels of an (H, W) image."""
-    ax.set_xticks(np.arange(-0.5, W, 1), minor=True)
-    ax.set_yticks(np.arange(-0.5, H, 1), minor=True)
-    ax.grid(which="minor", color=color, linewidth=lw)
-    ax.tick_params(which="minor", length=0)
 
 
 # --------------------------------------------------------------------------
@@ -606,13 +600,15 @@ def plot_confusion_matrix(cm, class_names=None, normalize=False, title=None, cma
     K = len(cm)
     names = [str(c) for c in range(K)] if class_names is None else list(class_names)
     if len(names) != K:
-        raise ValueError(f"plot_confusion_matrix(class_names) expected {K} names, got {len(names)}.")
+        raise ValueError(f"plot_confusion_matrix(class_names) expected {K} names, "
+                         f"got {len(names)}.")
     rows = cm.sum(axis=1, keepdims=True)
     shown = cm / np.maximum(rows, 1) if normalize else cm
     fig = _new_figure((0.55 * K + 3.0, 0.55 * K + 2.2))
     ax = fig.add_subplot()
     im = ax.imshow(shown, cmap=cmap, vmin=0, vmax=max(float(shown.max()), 1e-12))
-    cb = fig.colorbar(im, ax=ax, shrink=0.8, label="share of the true class" if normalize else "count")
+    cb = fig.colorbar(im, ax=ax, shrink=0.8,
+                      label="share of the true class" if normalize else "count")
     if normalize:
         cb.ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     fmt = "{:.0%}" if normalize else "{:d}"
@@ -778,7 +774,8 @@ def plot_decision_boundary(predict_fn, X, y, ax=None, resolution=200, margin=0.5
 def _pair(v, fname, arg):
     if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
         return int(v), int(v)
-    if isinstance(v, (tuple, list)) and len(v) == 2 and all(isinstance(i, (int, np.integer)) for i in v):
+    if isinstance(v, (tuple, list)) and len(v) == 2 \
+            and all(isinstance(i, (int, np.integer)) for i in v):
         return int(v[0]), int(v[1])
     raise ValueError(f"{fname}({arg}=...) expected an int or a pair of ints, got {v!r}.")
 
@@ -823,7 +820,8 @@ def show_convolution(image, kernel, output, stride=1, padding=0, highlight=None,
     image = _as_2d(image, "show_convolution", "image")
     kernel = _as_2d(kernel, "show_convolution", "kernel")
     output = _as_2d(output, "show_convolution", "output")
-    (sh, sw), (pt, pl) = _pair(stride, "show_convolution", "stride"), _top_left_padding(padding, kernel.shape)
+    sh, sw = _pair(stride, "show_convolution", "stride")
+    pt, pl = _top_left_padding(padding, kernel.shape)
     fig = _new_figure((13, 4.6))
     ax_in, ax_k, ax_out = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 0.8, 1]})
     _colorbar(fig, ax_in.imshow(image, cmap=cmap, interpolation=_interpolation(image)), ax_in)
@@ -834,7 +832,8 @@ def show_convolution(image, kernel, output, stride=1, padding=0, highlight=None,
                   fontsize=14 if max(kernel.shape) <= 3 else 10,
                   dark=_is_dark(kernel, -m, m, DIVERGING))
     _draw_conv_output(fig, ax_out, output, cmap)
-    for ax, name, a in ((ax_in, "input", image), (ax_k, "kernel", kernel), (ax_out, "output", output)):
+    for ax, name, a in ((ax_in, "input", image), (ax_k, "kernel", kernel),
+                        (ax_out, "output", output)):
         ax.set_title(f"{name}  {a.shape[0]}×{a.shape[1]}")
         ax.set_xticks([])
         ax.set_yticks([])
@@ -942,14 +941,16 @@ def _draw_pooling(x, pooled, argmax_mask, pool, stride, mode, small, annotate, c
     if small:
         _draw_windows(axes[0], x.shape, pool, stride)
         for u, v in zip(*np.nonzero(argmax_mask if argmax_mask is not None else [[]])):
-            axes[0].add_patch(Rectangle((v - 0.45, u - 0.45), 0.9, 0.9, fill=False, ec="red", lw=2.5))
+            axes[0].add_patch(Rectangle((v - 0.45, u - 0.45), 0.9, 0.9, fill=False,
+                                        ec="red", lw=2.5))
     if third:
         axes[2].imshow(x, cmap=cmap, alpha=0.3, interpolation="nearest")      # faint input
         axes[2].imshow(np.ma.masked_equal(argmax_mask, 0), interpolation="nearest",
                        cmap=matplotlib.colors.ListedColormap(["red"]))
         axes[2].set_title("window maxima (where the gradient goes)")
     marked = small and argmax_mask is not None
-    axes[0].set_title(f"input {x.shape[0]}×{x.shape[1]}" + ("  (red: window maxima)" if marked else ""))
+    axes[0].set_title(f"input {x.shape[0]}×{x.shape[1]}"
+                      + ("  (red: window maxima)" if marked else ""))
     axes[1].set_title(f"{mode} pool → {pooled.shape[0]}×{pooled.shape[1]}")
     for ax in axes:
         ax.set_xticks([])
@@ -979,6 +980,24 @@ def _as_one_image(image, fname):
         return a[0] if a.shape[0] == 1 else a.transpose(1, 2, 0)
     raise ValueError(f"{fname}(image) expected one image of shape (H, W), (1, H, W) or "
                      f"(3, H, W), got {a.shape}.")
+
+
+def _check_explorer_args(image, maps, probs, layer_name, channel):
+    """Validated (image (H, W) or (H, W, 3), maps (C, H', W'), probs (K,))."""
+    fname = "show_feature_map_explorer"
+    img = _as_one_image(image, fname)
+    if np.ndim(maps) == 1 or (np.ndim(maps) == 2 and len(maps) == 1):
+        maps = np.reshape(maps, (1, 1, -1))          # a dense layer's D units as a 1×D strip
+    maps = _as_maps(maps, fname)
+    probs = np.asarray(probs)
+    probs = probs[0] if probs.ndim == 2 and len(probs) == 1 else probs
+    if probs.ndim != 1:
+        raise ValueError(f"{fname}(probs) expected shape (K,), got {probs.shape}.")
+    if not (channel == "all" or (isinstance(channel, (int, np.integer))
+                                 and 0 <= channel < len(maps))):
+        raise ValueError(f"{fname}(channel=...) expected 'all' or an int in [0, {len(maps) - 1}] "
+                         f"for {layer_name} with {len(maps)} channels, got {channel!r}.")
+    return img, maps, probs
 
 
 def _draw_probabilities(ax, probs, class_names, label):
@@ -1029,26 +1048,19 @@ def show_feature_map_explorer(image, maps, probs, layer_name, channel="all",
     fig : Figure; axes 0 = input, then C (or 1) map axes, a colour bar, and
         the probability bar chart last.
     """
-    img = _as_one_image(image, "show_feature_map_explorer")
-    if np.ndim(maps) == 1 or (np.ndim(maps) == 2 and len(maps) == 1):
-        maps = np.reshape(maps, (1, 1, -1))          # a dense layer's D units as a 1×D strip
-    maps = _as_maps(maps, "show_feature_map_explorer")
-    probs = np.asarray(probs).reshape(-1) if np.ndim(probs) == 2 and len(probs) == 1 else np.asarray(probs)
-    if probs.ndim != 1:
-        raise ValueError(f"show_feature_map_explorer(probs) expected shape (K,), got {probs.shape}.")
-    if not (channel == "all" or (isinstance(channel, (int, np.integer)) and 0 <= channel < len(maps))):
-        raise ValueError(f"show_feature_map_explorer(channel=...) expected 'all' or an int in "
-                         f"[0, {len(maps) - 1}] for {layer_name} with {len(maps)} channels, got {channel!r}.")
+    img, maps, probs = _check_explorer_args(image, maps, probs, layer_name, channel)
     cmap, lo, hi = _auto_scale(maps, cmap)
     ncols = (4 if len(maps) <= 16 else 8) if ncols is None else ncols
     _check_ncols(ncols, "show_feature_map_explorer")
     shown = maps if channel == "all" else maps[channel:channel + 1]
     rows = math.ceil(len(shown) / ncols) if channel == "all" else 1
     fig = _new_figure((15, max(4.2, 1.6 * rows + 1.0)))
-    f_in, f_maps, f_p = fig.subfigures(1, 3, width_ratios=[1, 2.8 if channel == "all" else 1.3, 1.4])
+    f_in, f_maps, f_p = fig.subfigures(1, 3, width_ratios=[1, 2.8 if channel == "all" else 1.3,
+                                                           1.4])
     ax = f_in.add_subplot()
-    ax.imshow(img, cmap="gray", interpolation="nearest")
-    ax.set_title("input" + (f" (label {class_names[label] if class_names else label})" if label is not None else ""))
+    ax.imshow(img, cmap="gray", interpolation=_interpolation(img))
+    name = None if label is None else class_names[label] if class_names else label
+    ax.set_title("input" + (f" (label {name})" if label is not None else ""))
     ax.set_xticks([])
     ax.set_yticks([])
     titles = None if channel == "all" else [f"channel {channel}"]
@@ -1119,7 +1131,7 @@ def plot_im2col(x=None, kernel=None, stride=1, highlight=None):
     fig : Figure with 1 axes; its ``images`` are x, cols, w, cols @ w, output
         in that order.
     """
-    x = np.array([[1, 2, 0, 3], [4, 1, 5, 2], [0, 3, 1, 4], [2, 5, 3, 1]]) if x is None else np.asarray(x)
+    x = np.asarray(x if x is not None else [[1, 2, 0, 3], [4, 1, 5, 2], [0, 3, 1, 4], [2, 5, 3, 1]])
     kernel = np.array([[1, 2], [0, -1]]) if kernel is None else np.asarray(kernel)
     if x.ndim != 2 or kernel.ndim != 2 or max(x.shape) > 8 or kernel.shape[0] > x.shape[0] \
             or kernel.shape[1] > x.shape[1]:
@@ -1129,7 +1141,8 @@ def plot_im2col(x=None, kernel=None, stride=1, highlight=None):
     s = _pair(stride, "plot_im2col", "stride")[0]
     cols, (H_out, W_out) = _im2col_2d(x, kh, kw, s)                # (H'·W', KH·KW)
     out = cols @ kernel.ravel()                                     # (H'·W',)
-    highlight = [r for r in (0, 1, W_out) if r < len(cols)] if highlight is None else list(highlight)
+    if highlight is None:
+        highlight = [r for r in (0, 1, W_out) if r < len(cols)]
     colors = {r: _PATCH_COLORS[k % len(_PATCH_COLORS)] for k, r in enumerate(highlight)}
     row_bg = np.array([_light(colors[r]) if r in colors else (0.95, 0.95, 0.95)
                        for r in range(len(cols))])                  # (H'·W', 3)
@@ -1164,11 +1177,12 @@ def _draw_im2col(ax, layout, x, cols, kernel, out, row_bg, colors, geometry):
               (cols, np.repeat(row_bg[:, None], cols.shape[1], axis=1),
                f"cols  {cols.shape[0]}×{cols.shape[1]}"),
               (kernel.reshape(-1, 1), np.ones((kernel.size, 1, 3)), f"w  {kernel.size}×1"),
-              (out.reshape(-1, 1), row_bg[:, None], f"cols @ w"),
+              (out.reshape(-1, 1), row_bg[:, None], "cols @ w"),
               (out.reshape(-1, W_out), out_bg.reshape(-1, W_out, 3), "output")]
     for k, (values, bg, title) in enumerate(tables):
         _draw_table(ax, values, L[k], T[k], bg)
-        ax.text(L[k] + values.shape[1] / 2, T[k] - 0.3, title, ha="center", va="bottom", fontsize=13)
+        ax.text(L[k] + values.shape[1] / 2, T[k] - 0.3, title, ha="center", va="bottom",
+                fontsize=13)
     for r, color in colors.items():                     # outline the coloured patches in x
         i, j = divmod(r, W_out)
         ax.add_patch(Rectangle((L[0] + j * s + 0.1, T[0] + i * s + 0.1), kw - 0.2, kh - 0.2,
@@ -1202,7 +1216,8 @@ def save_figure(fig, path, dpi=150):
     """
     if not isinstance(fig, Figure):
         hint = " Use ax.figure." if hasattr(fig, "figure") else ""
-        raise TypeError(f"save_figure(fig) expected a matplotlib Figure, got {type(fig).__name__}.{hint}")
+        raise TypeError(f"save_figure(fig) expected a matplotlib Figure, "
+                        f"got {type(fig).__name__}.{hint}")
     path = Path(path)
     if path.suffix == "":
         path = path.with_suffix(".png")

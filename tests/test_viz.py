@@ -271,7 +271,8 @@ def test_activation_plots():
     f, df = ax.lines[2].get_ydata(), ax.lines[3].get_ydata()
     np.testing.assert_allclose(df, f * (1 - f))
     relu = viz.plot_activation("ReLU").axes[0]
-    np.testing.assert_array_equal(relu.lines[2].get_ydata(), np.maximum(relu.lines[2].get_xdata(), 0))
+    xs = relu.lines[2].get_xdata()
+    np.testing.assert_array_equal(relu.lines[2].get_ydata(), np.maximum(xs, 0))
     with pytest.raises(ValueError, match="leaky_relu"):
         viz.plot_activation("swish")
 
@@ -309,7 +310,7 @@ def test_show_convolution_panels():
     np.testing.assert_array_equal(ax_in.images[0].get_array(), image)
     np.testing.assert_array_equal(ax_k.images[0].get_array(), kernel)
     np.testing.assert_array_equal(ax_out.images[0].get_array(), output)
-    assert sorted(t.get_text() for t in ax_k.texts) == sorted(["-1", "0", "1", "-2", "0", "2", "-1", "0", "1"])
+    assert sorted(t.get_text() for t in ax_k.texts) == sorted("-1 0 1 -2 0 2 -1 0 1".split())
     assert ax_out.get_title() == "output  4×5"
     rect = [p for p in ax_in.patches if isinstance(p, Rectangle)][0]
     assert rect.get_xy() == (1.5, 0.5) and (rect.get_width(), rect.get_height()) == (3, 3)
@@ -431,7 +432,8 @@ def test_show_training_curves_and_filters():
 
 
 def test_explorer_title():
-    fig = viz.show_feature_map_explorer(IMAGES[0], MAPS, np.full(10, 0.1), "conv2d", title="label 3")
+    fig = viz.show_feature_map_explorer(IMAGES[0], MAPS, np.full(10, 0.1), "conv2d",
+                                        title="label 3")
     assert fig.get_suptitle() == "label 3"
 
 
