@@ -701,3 +701,241 @@ def check_clip_by_norm(clip_by_norm):
         return _report(False, f"a gradient with norm 1 (already below max_norm = 5) must stay unchanged; yours "
                               f"now has norm {np.linalg.norm(out_small):.2f}. Only scale when the norm is too large.")
     return _report(True, "long gradients are shortened to max_norm, short ones left alone, the direction kept.")
+
+
+# --- notebook 06: full CNN ---
+
+def _describe_shape(shape):
+    """(16, 4, 4) -> "16×4×4"."""
+    return "×".join(str(int(s)) for s in shape)
+
+
+def _dense_input_hint(expected_in, features):
+    """A hint for a Dense(in_features) that does not match the flattened size."""
+    if expected_in == 16 * 7 * 7:
+        return (" 16·7·7 = 784 is the size with padding='same'; 'valid' 5×5 convolutions "
+                "shrink each side by 4 (H − 5 + 1), so 28 → 24 → pool 12 → 8 → pool 4.")
+    if expected_in == 16 * 3 * 3:
+        return (" 16·3·3 = 144 forgets the +1 in H − K + 1: a 5×5 kernel fits 24 times "
+                "across 28 pixels, not 23.")
+    return ""
+
+
+def _trace_to_dense(model, input_shape):
+    """Walk the layers; return (trace strings, shape before the first Dense, that Dense, error)."""
+    from . import layers as _layers
+    shape, trace = tuple(input_shape), [_describe_shape(input_shape)]
+    for layer in model.layers:
+        if isinstance(layer, _layers.Dense):
+            return trace, shape, layer, None
+        try:
+            new_shape = tuple(layer.output_shape(shape))
+        except (ValueError, TypeError) as err:
+            return trace, shape, None, f"layer {layer.name!r} cannot take input of shape {shape}: {err}"
+        if new_shape != shape:                                  # skip ReLU & co in the trace
+            trace.append(f"{layer.name} {_describe_shape(new_shape)}")
+        shape = new_shape
+    return trace, shape, None, "your model has no Dense layer at the end; finish with Flatten() and Dense(..., 10)."
+
+
+def _check_valid_padding(convs):
+    """Feedback (str) if a conv layer pads, else None."""
+    from .ops.geometry import resolve_padding
+    for conv in convs:
+        (top, bottom), (left, right) = resolve_padding(conv.padding, conv.kernel_size, conv.stride)
+        if top or bottom or left or right:
+            return (f"{conv.name} uses padding={conv.padding!r}, which pads {top} pixel(s) on each side; "
+                    "this exercise asks for padding='valid' (no padding) in both conv layers.")
+    return None
+
+
+def check_valid_cnn(build_valid_cnn):
+    """Check exercise 06.1: the conv-pool-conv-pool-dense model with 'valid' padding.
+
+    ``build_valid_cnn()`` must return a ``Sequential`` with two 'valid' 5×5
+    Conv2D layers, two MaxPool2D(2) and a Dense whose input size matches the
+    flattened 16×4×4 = 256 features, ending in 10 outputs.
+    """
+    from . import layers as _layers
+    from .model import Sequential
+    model, error = _call(build_valid_cnn)
+    if error:
+        return _report(False, error)
+    if not isinstance(model, Sequential):
+        what = "None (did you forget to return the model?)" if model is None else type(model).__name__
+        return _report(False, f"build_valid_cnn() returned {what}; it should return a Sequential.")
+    convs = [layer for layer in model.layers if isinstance(layer, _layers.Conv2D)]
+    pools = [layer for layer in model.layers if isinstance(layer, _layers.MaxPool2D)]
+    if len(convs) != 2 or len(pools) != 2:
+        return _report(False, f"your model has {len(convs)} Conv2D and {len(pools)} MaxPool2D layers; "
+                              "keep the architecture (two conv-ReLU-pool blocks), change only padding and Dense.")
+    feedback = _check_valid_padding(convs)
+    if feedback:
+        return _report(False, feedback)
+    trace, shape, dense, error = _trace_to_dense(model, (1, 28, 28))
+    if error:
+        return _report(False, error)
+    features, expected_in = int(np.prod(shape)), dense.params["W"].shape[0]
+    if expected_in != features:
+        return _report(False, f"your Dense layer expects {expected_in:,} input features, but it gets "
+                              f"{features:,}: {' → '.join(trace)}. Use Dense({features}, 10)."
+                       + _dense_input_hint(expected_in, features))
+    try:
+        out_shape = model.output_shapes((1, 28, 28))[-1]
+    except (ValueError, TypeError) as err:
+        return _report(False, f"the model does not run on a 1×28×28 digit: {err}")
+    if tuple(out_shape) != (10,):
+        return _report(False, f"your model outputs shape {tuple(out_shape)} per digit; it should end in 10 logits.")
+    total = sum(layer.num_params() for layer in model.layers)
+    return _report(True, f"{' → '.join(trace)} → Dense({features}, 10); {total:,} parameters "
+                         "(the 'same' model has 11,274: smaller maps, a smaller dense layer).")
+
+
+def _confusion_reference(y_true, y_pred, num_classes):
+    cm = np.zeros((num_classes, num_classes), dtype=np.int64)
+    np.add.at(cm, (y_true, y_pred), 1)
+    return cm
+
+
+def _confusion_mistake(cm, ref, n):
+    """A specific message for a wrong confusion matrix of the right shape."""
+    if not cm.any():
+        return ("every count is 0: for each example n add 1 to cm[y_true[n], y_pred[n]].")
+    if np.array_equal(cm, ref.T):
+        return ("rows and columns are swapped: row i must be the TRUE class i and column j the "
+                "PREDICTED class j, i.e. cm[y_true[n], y_pred[n]] += 1.")
+    rows = cm.sum(axis=1)
+    if np.allclose(rows[ref.sum(axis=1) > 0], 1.0):
+        return "your rows are normalised to sum to 1; the exercise asks for counts (integers)."
+    if not np.isclose(cm.sum(), n):
+        return (f"your counts add up to {cm.sum():g}, but there are {n} examples: each example adds "
+                "exactly 1 to one cell.")
+    i, j = np.argwhere(cm != ref)[0]
+    return f"cm[{i}, {j}] is {cm[i, j]:g}; it should be {ref[i, j]} (true class {i} predicted as {j})."
+
+
+def check_confusion_matrix(my_confusion_matrix):
+    """Check exercise 06.2: ``my_confusion_matrix(y_true, y_pred, num_classes) -> (K, K)`` counts."""
+    y_true = np.array([0, 0, 1, 2, 2, 2, 1, 0, 1, 2])
+    y_pred = np.array([0, 1, 1, 2, 0, 2, 1, 0, 2, 2])
+    cases = [(y_true, y_pred, 4)]          # class 3 never occurs: the size must come from num_classes
+    rng = np.random.default_rng(0)
+    big_true = rng.integers(0, 10, 200)
+    cases.append((big_true, np.where(rng.random(200) < 0.8, big_true, rng.integers(0, 10, 200)), 10))
+    for yt, yp, k in cases:
+        before = (yt.copy(), yp.copy())
+        cm, error = _call(my_confusion_matrix, yt, yp, k)
+        if error:
+            return _report(False, error)
+        if not (np.array_equal(yt, before[0]) and np.array_equal(yp, before[1])):
+            return _report(False, "your function changed y_true or y_pred in place; only read them.")
+        if cm is None or not hasattr(cm, "shape"):
+            return _report(False, f"your function returned {_shape_of(cm)}; return a ({k}, {k}) array.")
+        ref = _confusion_reference(yt, yp, k)
+        if tuple(cm.shape) != (k, k):
+            hint = (" You sized it from the labels that occur; use num_classes (a class may never "
+                    "appear).") if tuple(cm.shape) == (3, 3) else ""
+            return _report(False, f"your matrix has shape {tuple(cm.shape)}; for num_classes={k} it "
+                                  f"should be ({k}, {k}).{hint}")
+        if not np.array_equal(cm, ref):
+            return _report(False, _confusion_mistake(np.asarray(cm, dtype=float), ref, len(yt)))
+    return _report(True, "rows are true classes, columns predictions, and the diagonal holds the "
+                         "correct answers: accuracy = trace(cm) / cm.sum().")
+
+
+# --- notebook 07: checking against PyTorch ---
+
+def _torch_linear_output(weight, bias, x):
+    """Run x through a torch.nn.Linear holding ``weight``/``bias``; feedback str on failure."""
+    import torch
+    weight = torch.as_tensor(np.asarray(weight, dtype=np.float64))
+    bias = torch.as_tensor(np.asarray(bias, dtype=np.float64))
+    linear = torch.nn.Linear(4, 3, dtype=torch.float64)
+    if tuple(weight.shape) != tuple(linear.weight.shape) or tuple(bias.shape) != (3,):
+        return None
+    with torch.no_grad():
+        linear.weight.copy_(weight)
+        linear.bias.copy_(bias)
+        return linear(torch.as_tensor(x)).numpy()
+
+
+def check_dense_to_torch(dense_to_torch):
+    """Check exercise 07.1: ``dense_to_torch(W, b) -> (weight, bias)`` for ``torch.nn.Linear``.
+
+    edu_cnn's Dense stores W as (in_features, out_features); nn.Linear stores
+    weight as (out_features, in_features), so the answer is (W.T, b).
+    """
+    rng = np.random.default_rng(0)
+    W, b, x = rng.standard_normal((4, 3)), rng.standard_normal(3), rng.standard_normal((5, 4))
+    W_before = W.copy()
+    result, error = _call(dense_to_torch, W, b)
+    if error:
+        return _report(False, error)
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        return _report(False, f"dense_to_torch returned {_shape_of(result)}; return a pair (weight, bias).")
+    if not np.array_equal(W, W_before):
+        return _report(False, "your function changed W in place; return a new (transposed) array.")
+    weight, bias = (np.asarray(getattr(t, "detach", lambda: t)(), dtype=float) for t in result)
+    if weight.shape != (3, 4):
+        hint = (" That is edu_cnn's layout (in, out); nn.Linear wants (out_features, in_features): "
+                "use W.T.") if weight.shape == (4, 3) else ""
+        return _report(False, f"your weight has shape {weight.shape}; nn.Linear(4, 3).weight has shape (3, 4).{hint}")
+    if bias.shape != (3,):
+        return _report(False, f"your bias has shape {bias.shape}; nn.Linear(4, 3).bias has shape (3,).")
+    if np.array_equal(weight, W.reshape(3, 4)) and not np.array_equal(weight, W.T):
+        return _report(False, "the shape is right but the numbers are in the wrong places: "
+                              "W.reshape(3, 4) is not a transpose. Use W.T.")
+    out = _torch_linear_output(weight, bias, x)
+    expected = x @ W + b
+    if not np.allclose(out, expected):
+        worst = np.abs(out - expected).max()
+        return _report(False, f"nn.Linear with your (weight, bias) differs from x @ W + b by up to {worst:.2g}.")
+    return _report(True, "nn.Linear computes x @ weight.T + bias, so weight = W.T gives exactly x @ W + b.")
+
+
+def _momentum_mistake(w1, v1, ref_w, ref_v, g, w, v, lr, mu):
+    """A specific message for a momentum step that differs from PyTorch's (w, v: the values given)."""
+    if np.allclose(w1, w - lr * g) and np.allclose(v1, v):
+        return ("that is plain SGD (w ← w − lr·g): the velocity never changes. With momentum, first "
+                "update the velocity v ← μ·v + g, then step along it: w ← w − lr·v.")
+    if np.allclose(v1, -lr * ref_v):
+        return ("your velocity is −lr times PyTorch's: the classical form 'v ← μ·v − lr·g; w ← w + v' "
+                "(the same steps while lr is constant). PyTorch keeps the learning rate out of the "
+                "velocity: v ← μ·v + g, then w ← w − lr·v.")
+    if np.allclose(v1, mu * v + (1 - mu) * g):
+        return ("your velocity looks like an average μ·v + (1 − μ)·g; PyTorch adds the full gradient: "
+                "v ← μ·v + g.")
+    if np.allclose(v1, ref_v) and not np.allclose(w1, ref_w):
+        return "your velocity is right but the weights are not: w ← w − lr·v (use the NEW velocity)."
+    return "your (w, v) differ from torch.optim.SGD(momentum=0.9); PyTorch does v ← μ·v + g, then w ← w − lr·v."
+
+
+def check_sgd_momentum_step(sgd_momentum_step):
+    """Check exercise 07.2: ``sgd_momentum_step(w, g, v, lr, momentum) -> (w_new, v_new)``.
+
+    Compared with ``torch.optim.SGD(lr, momentum)`` over three steps with
+    different gradients (the velocity starts at zeros).
+    """
+    import torch
+    rng = np.random.default_rng(0)
+    lr, mu = 0.1, 0.9
+    w0, grads = rng.standard_normal(4), rng.standard_normal((3, 4))
+    param = torch.nn.Parameter(torch.tensor(w0))
+    opt = torch.optim.SGD([param], lr=lr, momentum=mu)
+    w, v = w0.copy(), np.zeros(4)
+    for step, g in enumerate(grads, start=1):
+        param.grad = torch.tensor(g)
+        opt.step()
+        ref_w, ref_v = param.detach().numpy(), opt.state[param]["momentum_buffer"].numpy()
+        result, error = _call(sgd_momentum_step, w.copy(), g.copy(), v.copy(), lr, mu)
+        if error:
+            return _report(False, error)
+        if not isinstance(result, (tuple, list)) or len(result) != 2:
+            return _report(False, f"sgd_momentum_step returned {_shape_of(result)}; return a pair (w_new, v_new).")
+        w1, v1 = (np.asarray(a, dtype=float) for a in result)
+        if w1.shape != (4,) or v1.shape != (4,):
+            return _report(False, f"w_new has shape {w1.shape} and v_new {v1.shape}; both should keep w's shape (4,).")
+        if not (np.allclose(w1, ref_w, atol=1e-12) and np.allclose(v1, ref_v, atol=1e-12)):
+            return _report(False, f"step {step}: " + _momentum_mistake(w1, v1, ref_w, ref_v, g, w, v, lr, mu))
+        w, v = w1, v1
+    return _report(True, "three steps agree with torch.optim.SGD(lr=0.1, momentum=0.9) to 1e-12.")
