@@ -147,10 +147,11 @@ def maxpool2d_backward(dout, cache):
 
     Visit the window taps in row-major order; tap (u, v) of a window receives
     the gradient if it equals the window's max and no earlier tap did
-    (``wins &= not_routed``: the first-max tie rule). One boolean mask per tap
-    replaces an argmax over every window. When windows do not overlap, every
-    pixel belongs to one tap of one window, so the gradient is written
-    straight into dx (``out=``), with no temporary and no addition.
+    (``wins &= not_routed``: the first-max tie rule); the last tap takes the
+    windows left over. One boolean mask per tap replaces an argmax over every
+    window. When windows do not overlap, every pixel belongs to one tap of one
+    window, so the gradient is written straight into dx (``out=``), with no
+    temporary and no addition.
 
     Parameters
     ----------
@@ -167,20 +168,26 @@ def maxpool2d_backward(dout, cache):
     maxpool2d_backward_naive : the loop version; tests check they agree.
     """
     x, out, pool, strides = cache
+    out_hw = out.shape[2:]
     overlap = strides[0] < pool[0] or strides[1] < pool[1]
-    tiled = strides == pool and x.shape[2:] == (out.shape[2] * pool[0], out.shape[3] * pool[1])
+    tiled = strides == pool and x.shape[2:] == (out_hw[0] * pool[0], out_hw[1] * pool[1])
     dx = np.empty_like(x) if tiled else np.zeros_like(x)  # tiled: every pixel is written below
-    not_routed = np.ones(out.shape, dtype=bool)   # (N, C, H', W'): window max not yet routed
-    wins = np.empty(out.shape, dtype=bool)        # (N, C, H', W'): tap (u, v) gets the gradient
-    for u, v in _taps(pool):
-        np.equal(tap_view(x, u, v, strides, out.shape[2:]), out, out=wins)
-        wins &= not_routed
-        not_routed ^= wins
-        dx_tap = tap_view(dx, u, v, strides, out.shape[2:])
+
+    def route(u, v, wins):                        # dx at tap (u, v) of the winning windows
+        dx_tap = tap_view(dx, u, v, strides, out_hw)
         if overlap:
             dx_tap += wins * dout
-        else:
+        else:                                     # taps do not share pixels: write, no add
             np.multiply(wins, dout, out=dx_tap)
+
+    *earlier, last = _taps(pool)
+    not_routed = np.ones(out.shape, dtype=bool)   # (N, C, H', W'): window max not yet routed
+    for u, v in earlier:
+        wins = tap_view(x, u, v, strides, out_hw) == out   # tap holds the window max ...
+        wins &= not_routed                                  # ... and no earlier tap did
+        not_routed ^= wins
+        route(u, v, wins)
+    route(*last, not_routed)                      # the last tap wins wherever no earlier one did
     return dx
 
 
