@@ -30,7 +30,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 __all__ = [
-    "show_images", "show_digits_per_class", "show_filters", "show_feature_maps",
+    "show_images", "show_digits_per_class", "mosaic", "show_filters", "show_feature_maps",
     "plot_history", "show_training", "confusion_matrix", "plot_confusion_matrix",
     "plot_activation_functions", "plot_activation", "plot_decision_boundary",
     "show_convolution", "show_pooling", "show_feature_map_explorer", "plot_im2col",
@@ -279,9 +279,71 @@ def show_digits_per_class(x, y, per_class=10, class_names=None, suptitle=None,
 # Filters and feature maps
 # --------------------------------------------------------------------------
 
+def mosaic(images, ncols=8, pad=1, fill=np.nan):
+    """Tile N small images into one 2-D array, row by row, with gutters between.
+
+    One big image draws several times faster than N axes, which is what the
+    interactive viewers need.
+
+    Parameters
+    ----------
+    images : ndarray of shape (N, H, W)
+    ncols : int, tiles per row
+    pad : int, gutter width in pixels
+    fill : float, gutter value (NaN is drawn as background)
+
+    Returns
+    -------
+    tiled : ndarray of shape (rows·(H + pad) − pad, cols·(W + pad) − pad), float64,
+        rows = ceil(N / cols), cols = min(ncols, N); tile n at row n // cols,
+        column n % cols.
+    """
+    a = np.asarray(images, dtype=np.float64)
+    if a.ndim != 3 or len(a) == 0:
+        raise ValueError(f"mosaic(images) expected a non-empty array of shape (N, H, W), "
+                         f"got {a.shape}.")
+    _check_ncols(ncols, "mosaic")
+    N, H, W = a.shape
+    cols = min(ncols, N)
+    rows = math.ceil(N / cols)
+    tiled = np.full((rows * (H + pad) - pad, cols * (W + pad) - pad), fill, dtype=np.float64)
+    for n in range(N):
+        r, c = divmod(n, cols)
+        tiled[r * (H + pad):r * (H + pad) + H, c * (W + pad):c * (W + pad) + W] = a[n]
+    return tiled
+
+
+def _draw_mosaic(ax, tiles, ncols, vmin, vmax, cmap, labels=None):
+    """Tiles (N, H, W) as one image in ax, grey gutters, labels in each tile's corner."""
+    N, H, W = tiles.shape
+    pad = max(1, round(max(H, W) / 10))
+    im = ax.imshow(mosaic(tiles, ncols, pad), vmin=vmin, vmax=vmax, interpolation="nearest",
+                   cmap=matplotlib.colormaps[cmap].with_extremes(bad="0.7"))
+    ax.set_axis_off()
+    cols = min(ncols, N)
+    for n, label in enumerate(labels if labels is not None else []):
+        r, c = divmod(n, cols)
+        ax.text(c * (W + pad) - 0.3, r * (H + pad) - 0.3, str(label), fontsize=8, va="top",
+                bbox={"facecolor": "white", "alpha": 0.7, "pad": 1, "linewidth": 0})
+    return im
+
+
+def _scaled_tiles(tiles, cmap, shared):
+    """(tiles, vmin, vmax): as they are if shared, else each stretched to its own range."""
+    if shared and cmap == DIVERGING:                              # white = 0
+        m = _symmetric_limit(tiles)
+        return tiles, -m, m
+    if shared:
+        return (tiles, *_auto_scale(tiles, cmap)[1:])
+    if cmap == DIVERGING:                                         # each to [-1, 1]
+        return np.stack([t / _symmetric_limit(t) for t in tiles]), -1.0, 1.0
+    spans = [(t - np.nanmin(t)) / ((np.nanmax(t) - np.nanmin(t)) or 1.0) for t in tiles]
+    return np.stack(spans), 0.0, 1.0                              # each to [0, 1]
+
+
 @_projector_style
 def show_filters(w, ncols=8, normalize="per_filter", channel=0, titles=None,
-                 cmap=DIVERGING, suptitle=None, panel_size=1.2):
+                 cmap=DIVERGING, suptitle=None, panel_size=1.2, as_mosaic=False):
     """Conv filters as a grid of small images, white = 0, red > 0, blue < 0.
 
     Parameters
@@ -294,12 +356,38 @@ def show_filters(w, ncols=8, normalize="per_filter", channel=0, titles=None,
         colour bar (shows which filters are strong).
     channel : int, the input channel shown (0 ≤ channel < C)
     titles : list of F str, optional (e.g. ``filters.filter_bank_names()``)
+    as_mosaic : bool
+        True: all filters tiled into one image in one axes (several times
+        faster to draw, for the widgets); with "per_filter" each tile is
+        divided by its max |w_f|, so its values lie in [-1, 1].
 
     Returns
     -------
     fig : Figure with F axes (+1 colour bar if "global");
         ``fig.axes[f].images[0].get_array()`` is ``w[f, channel]``.
+        With ``as_mosaic``: 1 axes (+1 colour bar if "global") whose image is
+        ``mosaic(tiles, ncols, pad)``.
     """
+    kernels = _check_filter_args(w, ncols, normalize, channel, titles)   # (F, KH, KW)
+    if as_mosaic:
+        return _filters_mosaic(kernels, ncols, normalize, titles, cmap, suptitle, panel_size)
+    fig, axes = _grid_figure(len(kernels), ncols, panel_size,
+                             extra_width=0.8 if normalize == "global" else 0.0)
+    m_all = _symmetric_limit(kernels)
+    for f, ax in enumerate(axes):
+        m = m_all if normalize == "global" else _symmetric_limit(kernels[f])
+        im = ax.imshow(kernels[f], cmap=cmap, vmin=-m, vmax=m, interpolation="nearest")
+        if titles is not None:
+            ax.set_title(titles[f], fontsize=_fit_fontsize(titles, panel_size))
+    if normalize == "global":
+        fig.colorbar(im, ax=axes, shrink=0.8, label="weight")
+    if suptitle:
+        fig.suptitle(suptitle)
+    return fig
+
+
+def _check_filter_args(w, ncols, normalize, channel, titles):
+    """Validate show_filters' arguments; return the shown kernels (F, KH, KW)."""
     w = np.asarray(w)
     if w.ndim == 3:
         w = w[:, None]
@@ -315,17 +403,19 @@ def show_filters(w, ncols=8, normalize="per_filter", channel=0, titles=None,
     _check_ncols(ncols, "show_filters")
     if titles is not None and len(titles) != len(w):
         raise ValueError(f"show_filters(titles) expected {len(w)} titles, got {len(titles)}.")
-    kernels = w[:, channel]                                     # (F, KH, KW)
-    fig, axes = _grid_figure(len(kernels), ncols, panel_size,
-                             extra_width=0.8 if normalize == "global" else 0.0)
-    m_all = _symmetric_limit(kernels)
-    for f, ax in enumerate(axes):
-        m = m_all if normalize == "global" else _symmetric_limit(kernels[f])
-        im = ax.imshow(kernels[f], cmap=cmap, vmin=-m, vmax=m, interpolation="nearest")
-        if titles is not None:
-            ax.set_title(titles[f], fontsize=_fit_fontsize(titles, panel_size))
+    return w[:, channel]
+
+
+def _filters_mosaic(kernels, ncols, normalize, titles, cmap, suptitle, panel_size):
+    cols = min(ncols, len(kernels))
+    rows = math.ceil(len(kernels) / cols)
+    fig = _new_figure((panel_size * cols + (0.8 if normalize == "global" else 0.0),
+                       panel_size * rows + 0.3))
+    ax = fig.add_subplot()
+    tiles, lo, hi = _scaled_tiles(kernels, DIVERGING, normalize == "global")
+    im = _draw_mosaic(ax, tiles, ncols, lo, hi, cmap, titles)
     if normalize == "global":
-        fig.colorbar(im, ax=axes, shrink=0.8, label="weight")
+        fig.colorbar(im, ax=ax, shrink=0.8, label="weight")
     if suptitle:
         fig.suptitle(suptitle)
     return fig
@@ -357,7 +447,7 @@ def _draw_maps(fig, maps, ncols, limits, cmap, titles):
 
 @_projector_style
 def show_feature_maps(maps, ncols=8, shared_scale=True, colorbar=True, titles=None,
-                      cmap=None, suptitle=None, panel_size=1.5):
+                      cmap=None, suptitle=None, panel_size=1.5, as_mosaic=False):
     """Every channel of one example's feature maps as a grid.
 
     Parameters
@@ -372,11 +462,16 @@ def show_feature_maps(maps, ncols=8, shared_scale=True, colorbar=True, titles=No
     titles : list of C str, optional; default the channel numbers
     cmap : str, optional; default diverging centred on 0 if the maps have
         both signs (e.g. before ReLU), else "viridis"
+    as_mosaic : bool
+        True: all channels tiled into one image in one axes (several times
+        faster to draw, for the widgets); without a shared scale each tile
+        is stretched to [0, 1] (or [-1, 1]) and no colour bar is drawn.
 
     Returns
     -------
     fig : Figure with C axes (+ colour bars); ``fig.axes[c].images[0].get_array()``
-        is ``maps[c]``.
+        is ``maps[c]``. With ``as_mosaic``: 1 axes (+1 colour bar) whose image is
+        ``mosaic(tiles, ncols, pad)``.
     """
     maps = _as_maps(maps, "show_feature_maps")
     _check_ncols(ncols, "show_feature_maps")
@@ -387,8 +482,16 @@ def show_feature_maps(maps, ncols=8, shared_scale=True, colorbar=True, titles=No
     n_cols = min(ncols, len(maps))
     fig = _new_figure((panel_size * n_cols + (1.0 if colorbar else 0.0),
                        panel_size * math.ceil(len(maps) / n_cols) + 0.3))
-    limits = _map_limits(maps, cmap, shared_scale)
-    axes, images = _draw_maps(fig, maps, ncols, limits, cmap, titles)
+    if as_mosaic:
+        tiles, lo, hi = _scaled_tiles(maps, cmap, shared_scale)
+        ax = fig.add_subplot()
+        im = _draw_mosaic(ax, tiles, ncols, lo, hi, cmap,
+                          titles if titles is not None else range(len(maps)))
+        axes, images = [ax], [im]
+        colorbar = colorbar and shared_scale
+    else:
+        limits = _map_limits(maps, cmap, shared_scale)
+        axes, images = _draw_maps(fig, maps, ncols, limits, cmap, titles)
     if colorbar and shared_scale:
         fig.colorbar(images[0], ax=axes, shrink=0.8)
     elif colorbar:
@@ -447,7 +550,7 @@ def plot_history(history, axes=None, title=None):
         ax.set_title(key)
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         if key == "accuracy":
-            ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+            ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
         ax.grid(alpha=0.3)
         ax.legend()
     if title:
@@ -489,7 +592,8 @@ def show_training(batch_losses, history, weights=None, ncols=None):
 
     Returns
     -------
-    fig : Figure; axes 0 = loss per batch, 1 = accuracy per epoch, then F filter axes.
+    fig : Figure; axes 0 = loss per batch, 1 = accuracy per epoch, 2 = the filters
+        tiled (each divided by its max |w_f|), if weights are given.
     """
     h = getattr(history, "history", history)
     if not isinstance(h, dict):
@@ -508,10 +612,10 @@ def show_training(batch_losses, history, weights=None, ncols=None):
         if w.ndim != 4:
             raise ValueError(f"show_training(weights) expected conv weights of shape "
                              f"(F, C, KH, KW), got {w.shape}.")
-        limits = [(-_symmetric_limit(k), _symmetric_limit(k)) for k in w[:, 0]]
         ncols = (4 if len(w) <= 16 else 8) if ncols is None else ncols
-        _draw_maps(f_w, w[:, 0], ncols, limits, DIVERGING, [""] * len(w))
-        f_w.suptitle(f"first-layer filters ({len(w)})")
+        tiles, lo, hi = _scaled_tiles(w[:, 0], DIVERGING, shared=False)
+        _draw_mosaic(f_w.add_subplot(), tiles, ncols, lo, hi, DIVERGING)
+        f_w.suptitle(f"first-layer filters ({len(w)}, channel 0)")
     return fig
 
 
@@ -528,7 +632,7 @@ def _draw_epoch_accuracy(ax, h):
     ax.set_ylabel("accuracy")
     ax.set_title("accuracy")
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
     ax.grid(alpha=0.3)
 
 
@@ -610,7 +714,7 @@ def plot_confusion_matrix(cm, class_names=None, normalize=False, title=None, cma
     cb = fig.colorbar(im, ax=ax, shrink=0.8,
                       label="share of the true class" if normalize else "count")
     if normalize:
-        cb.ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+        cb.ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
     fmt = "{:.0%}" if normalize else "{:d}"
     _annotate(ax, shown, fmt=fmt, fontsize=11 if K <= 10 else 8,
               dark=_is_dark(shown, 0, shown.max() or 1, cmap), faint=cm == 0)
@@ -1014,7 +1118,7 @@ def _draw_probabilities(ax, probs, class_names, label):
         tick.set_color("tab:green")
         tick.set_fontweight("bold")
     ax.set_ylim(0, 1)
-    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
     ax.set_xlabel("class" + ("  (green: true)" if label is not None else ""))
     ax.set_title(f"prediction: {names[pred]} ({probs[pred]:.0%})")
 
@@ -1045,8 +1149,9 @@ def show_feature_map_explorer(image, maps, probs, layer_name, channel="all",
 
     Returns
     -------
-    fig : Figure; axes 0 = input, then C (or 1) map axes, a colour bar, and
-        the probability bar chart last.
+    fig : Figure with 4 axes: input, feature maps (all channels tiled as
+        ``mosaic(maps, ncols, pad)``, or the one channel), colour bar,
+        probability bar chart.
     """
     img, maps, probs = _check_explorer_args(image, maps, probs, layer_name, channel)
     cmap, lo, hi = _auto_scale(maps, cmap)
@@ -1054,7 +1159,7 @@ def show_feature_map_explorer(image, maps, probs, layer_name, channel="all",
     _check_ncols(ncols, "show_feature_map_explorer")
     shown = maps if channel == "all" else maps[channel:channel + 1]
     rows = math.ceil(len(shown) / ncols) if channel == "all" else 1
-    fig = _new_figure((15, max(4.2, 1.6 * rows + 1.0)))
+    fig = _new_figure((15, max(4.2, 1.0 * rows + 1.6)))
     f_in, f_maps, f_p = fig.subfigures(1, 3, width_ratios=[1, 2.8 if channel == "all" else 1.3,
                                                            1.4])
     ax = f_in.add_subplot()
@@ -1063,9 +1168,15 @@ def show_feature_map_explorer(image, maps, probs, layer_name, channel="all",
     ax.set_title("input" + (f" (label {name})" if label is not None else ""))
     ax.set_xticks([])
     ax.set_yticks([])
-    titles = None if channel == "all" else [f"channel {channel}"]
-    axes, images = _draw_maps(f_maps, shown, ncols, [(lo, hi)] * len(shown), cmap, titles)
-    f_maps.colorbar(images[0], ax=axes, shrink=0.8)
+    ax_maps = f_maps.add_subplot()
+    if channel == "all":
+        im = _draw_mosaic(ax_maps, shown, ncols, lo, hi, cmap, range(len(shown)))
+    else:
+        im = ax_maps.imshow(shown[0], cmap=cmap, vmin=lo, vmax=hi, interpolation="nearest")
+        ax_maps.set_title(f"channel {channel}")
+        ax_maps.set_xticks([])
+        ax_maps.set_yticks([])
+    f_maps.colorbar(im, ax=ax_maps, shrink=0.8)
     f_maps.suptitle(f"{layer_name}: {maps.shape[0]} × {maps.shape[1]}×{maps.shape[2]}")
     _draw_probabilities(f_p.add_subplot(), probs, class_names, label)
     if title:

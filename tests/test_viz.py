@@ -352,22 +352,53 @@ def test_show_pooling_bad_input():
 def test_show_feature_map_explorer_all_and_one_channel():
     probs = np.array([0.1, 0.7, 0.2])
     fig = viz.show_feature_map_explorer(IMAGES[0], MAPS, probs[None], "conv2d", label=2,
-                                        class_names=["a", "b", "c"])
-    axes = image_axes(fig)
-    assert len(axes) == 1 + 6
-    np.testing.assert_array_equal(axes[0].images[0].get_array(), IMAGES[0, 0])
-    assert {ax.images[0].get_clim() for ax in axes[1:]} == {axes[1].images[0].get_clim()}
+                                        class_names=["a", "b", "c"], ncols=3)
+    assert len(fig.axes) == 4                      # input, maps, colour bar, probabilities
+    ax_in, ax_maps = image_axes(fig)
+    np.testing.assert_array_equal(ax_in.images[0].get_array(), IMAGES[0, 0])
+    tiled = ax_maps.images[0].get_array()
+    np.testing.assert_array_equal(tiled.filled(np.nan), viz.mosaic(MAPS, ncols=3, pad=1))
+    m = np.abs(MAPS).max()
+    assert ax_maps.images[0].get_clim() == pytest.approx((-m, m))   # one scale, centred on 0
     bars = fig.axes[-1]
     assert [b.get_height() for b in bars.patches] == pytest.approx(probs)
     assert bars.get_title() == "prediction: b (70%)"
     one = viz.show_feature_map_explorer(IMAGES[0], MAPS, probs, "conv2d", channel=4)
     shown = image_axes(one)[1].images[0]
     np.testing.assert_array_equal(shown.get_array(), MAPS[4])
-    assert shown.get_clim() == axes[1].images[0].get_clim()   # the layer's scale, not the channel's
+    assert shown.get_clim() == pytest.approx((-m, m))   # the layer's scale, not the channel's
     with pytest.raises(ValueError, match=r"\[0, 5\]"):
         viz.show_feature_map_explorer(IMAGES[0], MAPS, probs, "conv2d", channel=6)
     with pytest.raises(ValueError, match="probs"):
         viz.show_feature_map_explorer(IMAGES[0], MAPS, np.ones((2, 3)), "conv2d")
+
+
+def test_mosaic_layout():
+    tiles = np.arange(5 * 2 * 3).reshape(5, 2, 3)
+    tiled = viz.mosaic(tiles, ncols=2, pad=1)
+    assert tiled.shape == (3 * 3 - 1, 2 * 4 - 1)
+    np.testing.assert_array_equal(tiled[0:2, 4:7], tiles[1])
+    np.testing.assert_array_equal(tiled[6:8, 0:3], tiles[4])
+    assert np.isnan(tiled[2]).all() and np.isnan(tiled[6:8, 4:7]).all()   # gutter, empty slot
+    with pytest.raises(ValueError, match=r"\(N, H, W\)"):
+        viz.mosaic(np.zeros((4, 4)))
+
+
+def test_as_mosaic_options():
+    w = RNG.normal(size=(5, 1, 3, 3))
+    fig = viz.show_filters(w, ncols=3, as_mosaic=True)
+    assert len(fig.axes) == 1
+    tiled = fig.axes[0].images[0].get_array().filled(np.nan)
+    np.testing.assert_allclose(tiled[0:3, 0:3], w[0, 0] / np.abs(w[0, 0]).max())
+    assert fig.axes[0].images[0].get_clim() == (-1.0, 1.0)
+    fig = viz.show_filters(w, normalize="global", as_mosaic=True)
+    assert len(fig.axes) == 2
+    maps = np.abs(MAPS)
+    fig = viz.show_feature_maps(maps, ncols=3, as_mosaic=True)
+    assert len(fig.axes) == 2 and fig.axes[0].images[0].get_clim() == pytest.approx(
+        (maps.min(), maps.max()))
+    fig = viz.show_feature_maps(maps, shared_scale=False, as_mosaic=True)
+    assert len(fig.axes) == 1 and fig.axes[0].images[0].get_clim() == (0.0, 1.0)
 
 
 def test_plot_im2col_tables():
@@ -422,9 +453,9 @@ def test_show_training_curves_and_filters():
     np.testing.assert_array_equal(loss_ax.lines[0].get_ydata(), losses)
     np.testing.assert_array_equal(loss_ax.lines[1].get_xdata(), [10, 20])   # epoch ends
     assert len(acc_ax.lines) == 2
-    filter_axes = fig.axes[2:]
-    assert len(filter_axes) == 6
-    np.testing.assert_array_equal(filter_axes[3].images[0].get_array(), w[3, 0])
+    assert len(fig.axes) == 3
+    tiled = fig.axes[2].images[0].get_array().filled(np.nan)
+    np.testing.assert_allclose(tiled[0:3, 0:3], w[0, 0] / np.abs(w[0, 0]).max())
     start = viz.show_training([2.3], {"loss": [], "accuracy": []})     # before any epoch
     assert len(start.axes) == 2 and not start.axes[1].lines
     with pytest.raises(ValueError, match=r"\(F, C, KH, KW\)"):
