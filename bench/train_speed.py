@@ -9,7 +9,7 @@ PyTorch runs with 2 threads, NumPy with its default BLAS threads (2 cores).
 The two frameworks are timed in alternation, repeat by repeat, so that both
 see the same machine load; each figure is the median over the repeats.
 
-Run:  .venv/bin/python bench/train_speed.py [--repeats 15] [--steps 10]
+Run:  .venv/bin/python bench/train_speed.py [--repeats 15] [--steps 10] [--torch-threads 2]
 """
 import argparse
 import os
@@ -122,10 +122,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--steps", type=int, default=10, help="calls per timed repeat")
+    parser.add_argument("--torch-threads", type=int, default=2)
     args = parser.parse_args()
 
     import torch
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.torch_threads)
     rng = np.random.default_rng(0)
     x = rng.random((BATCH, 1, 28, 28), dtype=np.float32)
     y = rng.integers(0, 10, size=BATCH)

@@ -247,27 +247,38 @@ def test_pool_output_shape(args, expected):
     assert geometry.pool_output_shape(*args) == expected
 
 
-@pytest.mark.parametrize("call, error, match", [
-    (lambda: geometry.conv_output_shape(8, 8, 3, 0, 0), ValueError, r"Conv2D stride must be >= 1, got 0"),
-    (lambda: geometry.conv_output_shape(8, 8, 3, (1, 0), 0), ValueError, r"stride.*\(1, 0\)"),
-    (lambda: geometry.conv_output_shape(8, 8, 3, 1, -1), ValueError, r"Conv2D padding must be >= 0, got -1"),
-    (lambda: geometry.conv_output_shape(8, 8, 3, 1, "full"), ValueError, r"'valid' or 'same', got 'full'"),
-    (lambda: geometry.conv_output_shape(8, 8, 3, 2, "same"), ValueError, r"'same'\) needs stride 1.*padding=1"),
-    (lambda: geometry.conv_output_shape(3, 3, 5, 1, 0), ValueError, r"kernel_size \(5, 5\) is larger than the padded input \(3, 3\)"),
-    (lambda: geometry.conv_output_shape(2, 8, 5, 1, 1), ValueError, r"larger than the padded input \(4, 10\)"),
-    (lambda: geometry.conv_output_shape(8, 8, 0, 1, 0), ValueError, r"kernel_size must be >= 1"),
-    (lambda: geometry.conv_output_shape(8, 8, 2.5, 1, 0), TypeError, r"kernel_size must be an int or an \(h, w\) pair.*2.5"),
-    (lambda: geometry.conv_output_shape(8, 8, (3, 3, 3), 1, 0), TypeError, r"kernel_size"),
-    (lambda: geometry.conv_output_shape(8, 8, 3, True, 0), TypeError, r"stride"),
-    (lambda: geometry.conv_output_shape(8, 8, 3, 1, 1.5), TypeError, r"padding must be an int >= 0.*1.5"),
-    (lambda: geometry.pool_output_shape(3, 8, 4), ValueError, r"MaxPool2D pool_size \(4, 4\) is larger than the input \(3, 8\)"),
-    (lambda: geometry.pool_output_shape(8, 8, 2, 0, name="AvgPool2D"), ValueError, r"AvgPool2D stride must be >= 1"),
-    (lambda: geometry.pool_output_shape(8, 8, "2"), TypeError, r"MaxPool2D pool_size"),
-    (lambda: ops.conv2d_forward(np.zeros((1, 1, 2, 2)), np.zeros((1, 1, 3, 3)), np.zeros(1)), ValueError, r"larger than the padded input"),
-    (lambda: ops.conv2d_forward_naive(np.zeros((1, 1, 5, 5)), np.zeros((1, 1, 3, 3)), np.zeros(1), 2, "same"), ValueError, r"needs stride 1"),
-    (lambda: ops.maxpool2d_forward(np.zeros((1, 1, 2, 2)), 3), ValueError, r"MaxPool2D pool_size \(3, 3\) is larger"),
-    (lambda: ops.avgpool2d_forward_naive(np.zeros((1, 1, 2, 2)), 3), ValueError, r"AvgPool2D pool_size \(3, 3\) is larger"),
-])
-def test_geometry_errors_are_clear(call, error, match):
+CONV_SIZE, POOL_SIZE, ZEROS = geometry.conv_output_shape, geometry.pool_output_shape, np.zeros
+BAD_GEOMETRY = [  # (function, args, error, message pattern)
+    (CONV_SIZE, (8, 8, 3, 0, 0), ValueError, r"Conv2D stride must be >= 1, got 0"),
+    (CONV_SIZE, (8, 8, 3, (1, 0), 0), ValueError, r"stride.*\(1, 0\)"),
+    (CONV_SIZE, (8, 8, 3, 1, -1), ValueError, r"Conv2D padding must be >= 0, got -1"),
+    (CONV_SIZE, (8, 8, 3, 1, "full"), ValueError, r"'valid' or 'same', got 'full'"),
+    (CONV_SIZE, (8, 8, 3, 2, "same"), ValueError, r"'same'\) needs stride 1.*padding=1"),
+    (CONV_SIZE, (3, 3, 5, 1, 0), ValueError,
+     r"kernel_size \(5, 5\) is larger than the padded input \(3, 3\)"),
+    (CONV_SIZE, (2, 8, 5, 1, 1), ValueError, r"larger than the padded input \(4, 10\)"),
+    (CONV_SIZE, (8, 8, 0, 1, 0), ValueError, r"kernel_size must be >= 1"),
+    (CONV_SIZE, (8, 8, 2.5, 1, 0), TypeError,
+     r"kernel_size must be an int or an \(h, w\) pair.*2.5"),
+    (CONV_SIZE, (8, 8, (3, 3, 3), 1, 0), TypeError, r"kernel_size"),
+    (CONV_SIZE, (8, 8, 3, True, 0), TypeError, r"stride"),
+    (CONV_SIZE, (8, 8, 3, 1, 1.5), TypeError, r"padding must be an int >= 0.*1.5"),
+    (POOL_SIZE, (3, 8, 4), ValueError,
+     r"MaxPool2D pool_size \(4, 4\) is larger than the input \(3, 8\)"),
+    (POOL_SIZE, (8, 8, 2, 0, "AvgPool2D"), ValueError, r"AvgPool2D stride must be >= 1"),
+    (POOL_SIZE, (8, 8, "2"), TypeError, r"MaxPool2D pool_size"),
+    (ops.conv2d_forward, (ZEROS((1, 1, 2, 2)), ZEROS((1, 1, 3, 3)), ZEROS(1)), ValueError,
+     r"larger than the padded input"),
+    (ops.conv2d_forward_naive, (ZEROS((1, 1, 5, 5)), ZEROS((1, 1, 3, 3)), ZEROS(1), 2, "same"),
+     ValueError, r"needs stride 1"),
+    (ops.maxpool2d_forward, (ZEROS((1, 1, 2, 2)), 3), ValueError,
+     r"MaxPool2D pool_size \(3, 3\) is larger"),
+    (ops.avgpool2d_forward_naive, (ZEROS((1, 1, 2, 2)), 3), ValueError,
+     r"AvgPool2D pool_size \(3, 3\) is larger"),
+]
+
+
+@pytest.mark.parametrize("fn, args, error, match", BAD_GEOMETRY)
+def test_geometry_errors_are_clear(fn, args, error, match):
     with pytest.raises(error, match=match):
-        call()
+        fn(*args)

@@ -69,6 +69,48 @@ def conv2d_forward_naive(x, w, b, stride=1, padding=0):
     return out, (x.shape, x_pad, w, (sh, sw), pads)
 
 
+def conv2d_forward(x, w, b, stride=1, padding=0):
+    """2-D cross-correlation of a batch with a bank of filters (vectorised).
+
+    out[n, f, i, j] = b[f] + Σ_{c,u,v} w[f, c, u, v] · x_pad[n, c, i·SH + u, j·SW + v]
+
+    The trick (im2col): lay every receptive field out as a column of a patch
+    matrix cols[n] of shape (C·KH·KW, positions). The sum over (c, u, v) is then
+    one matrix multiply, w_mat @ cols, whose result is already in the
+    (N, F, H, W) order of the next layer: no transpose. The patch matrix is in
+    the "wide" layout of ``_im2col`` (KH·KW contiguous slice copies); adding
+    the bias also drops its junk columns. A strided convolution keeps every
+    SH-th row and SW-th column of the stride-1 result (simple, but SH·SW times
+    the work of stride 1).
+
+    Parameters
+    ----------
+    x : ndarray of shape (N, C, H, W)
+    w : ndarray of shape (F, C, KH, KW)
+    b : ndarray of shape (F,)
+    stride : int or (int, int)
+    padding : int, (int, int), "valid" or "same"
+
+    Returns
+    -------
+    out : ndarray of shape (N, F, H_out, W_out), H_out = (H + top + bottom − KH) // SH + 1
+    cache : tuple
+        What ``conv2d_backward`` needs.
+
+    See Also
+    --------
+    conv2d_forward_naive : the loop version; tests check they agree.
+    """
+    strides, pads, _ = _geometry(x, w, stride, padding)
+    (N, C, H, W), (F, _, KH, KW) = x.shape, w.shape
+    x_pad = _pad_wide(x, pads)                                 # (N, C, H_pad + 1, W_pad)
+    cols = _im2col(x_pad, (KH, KW))                            # (N, C·KH·KW, H1·W_pad)
+    wide = np.matmul(w.reshape(F, -1), cols)                   # (N, F, H1·W_pad)
+    wide = wide.reshape(N, F, -1, x_pad.shape[3])              # (N, F, H1, W_pad)
+    out = _valid(wide, (KH, KW), strides) + b[:, None, None]   # (N, F, H_out, W_out), contiguous
+    return out, (x.shape, x_pad.shape, cols, w, strides, pads)
+
+
 def conv2d_backward_naive(dout, cache):
     """Gradients of ``conv2d_forward_naive`` (loop version).
 
@@ -101,6 +143,49 @@ def conv2d_backward_naive(dout, cache):
             dx_pad[:, :, rows, cols] += np.einsum("nf,fcuv->ncuv", g, w)
     db = dout.sum(axis=(0, 2, 3))
     return _crop(dx_pad, pads, *x_shape[2:]), dw, db
+
+
+def conv2d_backward(dout, cache):
+    """Gradients of ``conv2d_forward`` (vectorised).
+
+    With the patch matrix of the forward pass both products are matrix
+    multiplies: dw = Σ_n dout[n] @ cols[n]ᵀ and dcols[n] = w_matᵀ @ dout[n];
+    col2im then adds each patch gradient back onto the pixels it came from.
+    dout is first spread onto the wide grid, with zeros at the junk columns
+    (and at the positions a stride skips), so they contribute nothing.
+
+    Parameters
+    ----------
+    dout : ndarray of shape (N, F, H_out, W_out)
+    cache : tuple
+        From ``conv2d_forward``.
+
+    Returns
+    -------
+    dx : ndarray of shape (N, C, H, W)
+    dw : ndarray of shape (F, C, KH, KW)
+    db : ndarray of shape (F,)
+
+    See Also
+    --------
+    conv2d_backward_naive : the loop version; tests check they agree.
+    """
+    x_shape, x_pad_shape, cols, w, strides, pads = cache
+    (N, F), (KH, KW), P = dout.shape[:2], w.shape[2:], cols.shape[2]
+    dwide = np.zeros((N, F, P // x_pad_shape[3], x_pad_shape[3]), dtype=dout.dtype)
+    _valid(dwide, (KH, KW), strides)[...] = dout               # (N, F, H1, W_pad)
+    dwide = dwide.reshape(N, F, P)
+    # Σ_n cols[n] @ dout[n]ᵀ: this operand order is ~2× faster than dout[n] @ cols[n]ᵀ
+    dw_t = np.matmul(cols, dwide.transpose(0, 2, 1)).sum(axis=0)  # (C·KH·KW, F)
+    db = dwide.sum(axis=(0, 2))
+    dcols = np.matmul(w.reshape(F, -1).T, dwide)               # (N, C·KH·KW, H1·W_pad)
+    dx_pad = _col2im(dcols, x_pad_shape, (KH, KW))
+    return _crop(dx_pad, pads, *x_shape[2:]), dw_t.T.reshape(w.shape), db
+
+
+# ----------------------------------------------------------------- im2col machinery
+# The helpers of the fast twins: the padded input as a "wide" flat array, the
+# patch matrix built from it, and the way back.
 
 
 def _pad_wide(x, pads):
@@ -164,89 +249,10 @@ def _col2im(dcols, x_pad_shape, kernel_hw):
 
 
 def _valid(wide, kernel_hw, strides):
-    """The output positions in the wide (N, F, H1, W_pad) grid: rows ::SH, columns ::SW up to W_pad − KW.
+    """The real output positions of the wide (N, F, H1, W_pad) grid, as a view.
 
+    Rows ::SH, columns ::SW up to W_pad − KW (the rest are junk columns).
     Returns a strided view of shape (N, F, H_out, W_out).
     """
     (sh, sw), KW = strides, kernel_hw[1]
     return wide[:, :, ::sh, :wide.shape[3] - KW + 1:sw]
-
-
-def conv2d_forward(x, w, b, stride=1, padding=0):
-    """2-D cross-correlation of a batch with a bank of filters (vectorised).
-
-    out[n, f, i, j] = b[f] + Σ_{c,u,v} w[f, c, u, v] · x_pad[n, c, i·SH + u, j·SW + v]
-
-    The trick (im2col): lay every receptive field out as a column of a patch
-    matrix cols[n] of shape (C·KH·KW, positions). The sum over (c, u, v) is then
-    one matrix multiply, w_mat @ cols, whose result is already in the
-    (N, F, H, W) order of the next layer: no transpose. The patch matrix is in
-    the "wide" layout of ``_im2col`` (KH·KW contiguous slice copies); adding
-    the bias also drops its junk columns. A strided convolution keeps every
-    SH-th row and SW-th column of the stride-1 result (simple, but SH·SW times
-    the work of stride 1).
-
-    Parameters
-    ----------
-    x : ndarray of shape (N, C, H, W)
-    w : ndarray of shape (F, C, KH, KW)
-    b : ndarray of shape (F,)
-    stride : int or (int, int)
-    padding : int, (int, int), "valid" or "same"
-
-    Returns
-    -------
-    out : ndarray of shape (N, F, H_out, W_out), H_out = (H + top + bottom − KH) // SH + 1
-    cache : tuple
-        What ``conv2d_backward`` needs.
-
-    See Also
-    --------
-    conv2d_forward_naive : the loop version; tests check they agree.
-    """
-    strides, pads, _ = _geometry(x, w, stride, padding)
-    (N, C, H, W), (F, _, KH, KW) = x.shape, w.shape
-    x_pad = _pad_wide(x, pads)                                 # (N, C, H_pad + 1, W_pad)
-    cols = _im2col(x_pad, (KH, KW))                            # (N, C·KH·KW, H1·W_pad)
-    wide = np.matmul(w.reshape(F, -1), cols)                   # (N, F, H1·W_pad)
-    wide = wide.reshape(N, F, -1, x_pad.shape[3])              # (N, F, H1, W_pad)
-    out = _valid(wide, (KH, KW), strides) + b[:, None, None]   # (N, F, H_out, W_out), contiguous
-    return out, (x.shape, x_pad.shape, cols, w, strides, pads)
-
-
-def conv2d_backward(dout, cache):
-    """Gradients of ``conv2d_forward`` (vectorised).
-
-    With the patch matrix of the forward pass both products are matrix
-    multiplies: dw = Σ_n dout[n] @ cols[n]ᵀ and dcols[n] = w_matᵀ @ dout[n];
-    col2im then adds each patch gradient back onto the pixels it came from.
-    dout is first spread onto the wide grid, with zeros at the junk columns
-    (and at the positions a stride skips), so they contribute nothing.
-
-    Parameters
-    ----------
-    dout : ndarray of shape (N, F, H_out, W_out)
-    cache : tuple
-        From ``conv2d_forward``.
-
-    Returns
-    -------
-    dx : ndarray of shape (N, C, H, W)
-    dw : ndarray of shape (F, C, KH, KW)
-    db : ndarray of shape (F,)
-
-    See Also
-    --------
-    conv2d_backward_naive : the loop version; tests check they agree.
-    """
-    x_shape, x_pad_shape, cols, w, strides, pads = cache
-    (N, F), (KH, KW), P = dout.shape[:2], w.shape[2:], cols.shape[2]
-    dwide = np.zeros((N, F, P // x_pad_shape[3], x_pad_shape[3]), dtype=dout.dtype)
-    _valid(dwide, (KH, KW), strides)[...] = dout               # (N, F, H1, W_pad)
-    dwide = dwide.reshape(N, F, P)
-    # Σ_n cols[n] @ dout[n]ᵀ: this operand order is ~2× faster than dout[n] @ cols[n]ᵀ
-    dw_t = np.matmul(cols, dwide.transpose(0, 2, 1)).sum(axis=0)  # (C·KH·KW, F)
-    db = dwide.sum(axis=(0, 2))
-    dcols = np.matmul(w.reshape(F, -1).T, dwide)               # (N, C·KH·KW, H1·W_pad)
-    dx_pad = _col2im(dcols, x_pad_shape, (KH, KW))
-    return _crop(dx_pad, pads, *x_shape[2:]), dw_t.T.reshape(w.shape), db

@@ -78,36 +78,6 @@ def maxpool2d_forward_naive(x, pool_size, stride=None):
     return out, (x, (PH, PW), (SH, SW))
 
 
-def maxpool2d_backward_naive(dout, cache):
-    """Gradient of ``maxpool2d_forward_naive`` (loop version).
-
-    Each window passes its gradient to the position of its first maximum
-    (row-major order, PyTorch's tie rule); overlapping windows add up.
-
-    Parameters
-    ----------
-    dout : ndarray of shape (N, C, H_out, W_out)
-    cache : tuple
-        From ``maxpool2d_forward_naive``.
-
-    Returns
-    -------
-    dx : ndarray of shape (N, C, H, W)
-    """
-    x, (PH, PW), (SH, SW) = cache
-    N, C, H_out, W_out = dout.shape
-    dx = np.zeros_like(x)
-    for i in range(H_out):
-        for j in range(W_out):
-            rows, cols = slice(i * SH, i * SH + PH), slice(j * SW, j * SW + PW)
-            window = x[:, :, rows, cols].reshape(N, C, PH * PW)
-            first_max = window.argmax(axis=2)                  # (N, C), first on ties
-            is_first_max = np.arange(PH * PW) == first_max[:, :, None]
-            dx[:, :, rows, cols] += (is_first_max.reshape(N, C, PH, PW)
-                                     * dout[:, :, i, j, None, None])
-    return dx
-
-
 def maxpool2d_forward(x, pool_size, stride=None):
     """Max pooling (vectorised).
 
@@ -140,6 +110,36 @@ def maxpool2d_forward(x, pool_size, stride=None):
     pool, strides, out_hw = _geometry(x, pool_size, stride, "MaxPool2D")
     out = _reduce_windows(np.maximum, x, pool, strides, out_hw)   # (N, C, H_out, W_out)
     return out, (x, out, pool, strides)
+
+
+def maxpool2d_backward_naive(dout, cache):
+    """Gradient of ``maxpool2d_forward_naive`` (loop version).
+
+    Each window passes its gradient to the position of its first maximum
+    (row-major order, PyTorch's tie rule); overlapping windows add up.
+
+    Parameters
+    ----------
+    dout : ndarray of shape (N, C, H_out, W_out)
+    cache : tuple
+        From ``maxpool2d_forward_naive``.
+
+    Returns
+    -------
+    dx : ndarray of shape (N, C, H, W)
+    """
+    x, (PH, PW), (SH, SW) = cache
+    N, C, H_out, W_out = dout.shape
+    dx = np.zeros_like(x)
+    for i in range(H_out):
+        for j in range(W_out):
+            rows, cols = slice(i * SH, i * SH + PH), slice(j * SW, j * SW + PW)
+            window = x[:, :, rows, cols].reshape(N, C, PH * PW)
+            first_max = window.argmax(axis=2)                  # (N, C), first on ties
+            is_first_max = np.arange(PH * PW) == first_max[:, :, None]
+            dx[:, :, rows, cols] += (is_first_max.reshape(N, C, PH, PW)
+                                     * dout[:, :, i, j, None, None])
+    return dx
 
 
 def maxpool2d_backward(dout, cache):
@@ -222,31 +222,6 @@ def avgpool2d_forward_naive(x, pool_size, stride=None):
     return out, (x.shape, (PH, PW), (SH, SW))
 
 
-def avgpool2d_backward_naive(dout, cache):
-    """Gradient of ``avgpool2d_forward_naive`` (loop version).
-
-    Every pixel of a window receives 1/(PH·PW) of the window's gradient;
-    overlapping windows add up.
-
-    Parameters
-    ----------
-    dout : ndarray of shape (N, C, H_out, W_out)
-    cache : tuple
-        From ``avgpool2d_forward_naive``.
-
-    Returns
-    -------
-    dx : ndarray of shape (N, C, H, W)
-    """
-    x_shape, (PH, PW), (SH, SW) = cache
-    dx = np.zeros(x_shape, dtype=dout.dtype)
-    for i in range(dout.shape[2]):
-        for j in range(dout.shape[3]):
-            share = dout[:, :, i, j, None, None] / (PH * PW)     # (N, C, 1, 1)
-            dx[:, :, i * SH:i * SH + PH, j * SW:j * SW + PW] += share
-    return dx
-
-
 def avgpool2d_forward(x, pool_size, stride=None):
     """Average pooling (vectorised).
 
@@ -276,6 +251,31 @@ def avgpool2d_forward(x, pool_size, stride=None):
     out = _reduce_windows(np.add, x, pool, strides, out_hw)       # window sums
     out /= pool[0] * pool[1]
     return out, (x.shape, pool, strides)
+
+
+def avgpool2d_backward_naive(dout, cache):
+    """Gradient of ``avgpool2d_forward_naive`` (loop version).
+
+    Every pixel of a window receives 1/(PH·PW) of the window's gradient;
+    overlapping windows add up.
+
+    Parameters
+    ----------
+    dout : ndarray of shape (N, C, H_out, W_out)
+    cache : tuple
+        From ``avgpool2d_forward_naive``.
+
+    Returns
+    -------
+    dx : ndarray of shape (N, C, H, W)
+    """
+    x_shape, (PH, PW), (SH, SW) = cache
+    dx = np.zeros(x_shape, dtype=dout.dtype)
+    for i in range(dout.shape[2]):
+        for j in range(dout.shape[3]):
+            share = dout[:, :, i, j, None, None] / (PH * PW)     # (N, C, 1, 1)
+            dx[:, :, i * SH:i * SH + PH, j * SW:j * SW + PW] += share
+    return dx
 
 
 def avgpool2d_backward(dout, cache):
