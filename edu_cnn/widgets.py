@@ -28,6 +28,8 @@ import time
 
 import ipywidgets as W
 import numpy as np
+import PIL.Image
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from . import filters, viz
 from .model import Callback
@@ -42,9 +44,17 @@ _PNG_DPI = 72
 
 
 def figure_to_png(fig, dpi=_PNG_DPI):
-    """Render a matplotlib Figure to PNG bytes."""
+    """Render a matplotlib Figure to PNG bytes.
+
+    One Agg draw and a fast zlib level: about half the time of
+    ``fig.savefig`` (which draws twice for a laid-out figure), and the PNG
+    is shown once, so speed matters more than bytes.
+    """
+    fig.set_dpi(dpi)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
+    PIL.Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buf, format="png", compress_level=1)
     return buf.getvalue()
 
 
