@@ -104,10 +104,11 @@ class _Viewer:
             self.image.layout.width = width
         self.message = W.HTML()
         self.message.add_class("edu-cnn-message")
+        self.info = W.HTML()
         self.status = W.HTML()
         self.status.add_class("edu-cnn-status")
         self.widget = W.VBox([W.HBox(controls, layout=W.Layout(flex_flow="row wrap")),
-                              self.message, self.image, self.status])
+                              self.info, self.message, self.image, self.status])
         self.widget.add_class("edu-cnn-viewer")
         self.widget.add_class(_css_name(type(self).__name__))
         self._ready = True
@@ -127,9 +128,14 @@ class _Viewer:
             self.message.value = ""
             self.image.value = self._layout.render(fig)
             self.shown_figure = fig
+        self.info.value = self.info_html()
         self.updates += 1
         self.last_latency = time.perf_counter() - start
         self.status.value = f"update {self.updates}: {html.escape(self.describe())}"
+
+    def info_html(self):
+        """A line of text above the picture (e.g. a formula); none by default."""
+        return ""
 
     def __repr__(self):
         return f"{type(self).__name__}({self.describe()})"
@@ -178,11 +184,12 @@ def default_conv(image, kernel, stride, padding):
 
 
 def output_size_formula(H, W, K, stride, padding):
-    """The output-size formula with the numbers filled in, as text."""
+    """The output-size formula with the numbers filled in, as text (two lines)."""
     (pt, pb), (pl, pr) = resolve_padding(padding, K, stride)
     H_out, W_out = conv_output_shape(H, W, K, stride, padding)
     return (f"H_out = ⌊(H + P_top + P_bottom − K) / S⌋ + 1 = ⌊({H} + {pt} + {pb} − {K}) / {stride}⌋ + 1"
-            f" = {H_out};  W_out = ⌊({W} + {pl} + {pr} − {K}) / {stride}⌋ + 1 = {W_out}")
+            f" = {H_out}\nW_out = ⌊(W + P_left + P_right − K) / S⌋ + 1 = ⌊({W} + {pl} + {pr} − {K}) / "
+            f"{stride}⌋ + 1 = {W_out}")
 
 
 class KernelPlayground(_Viewer):
@@ -294,7 +301,16 @@ class KernelPlayground(_Viewer):
     def figure(self):
         out = self.output()
         return viz.show_convolution(self.input, self.kernel, out, stride=self.stride.value,
-                                    padding=self.padding.value, title=f"output {out.shape[0]}×{out.shape[1]}   ·   {self.formula()}")
+                                    padding=self.padding.value,
+                                    title=f"output {out.shape[0]}×{out.shape[1]}")
+
+    def info_html(self):
+        H, W_ = self.input.shape
+        H_out, W_out = conv_output_shape(H, W_, self.size.value, self.stride.value,
+                                         self.padding.value)
+        lines = html.escape(self.formula()).replace("\n", "<br>")
+        return (f"<b>output shape ({H_out}, {W_out})</b><br>"
+                f"<span style='font-family:monospace'>{lines}</span>")
 
     def describe(self):
         who = "your conv_fn" if self.user_fn else "edu_cnn"

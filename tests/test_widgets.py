@@ -73,8 +73,10 @@ def test_kernel_playground_stride_padding_and_shape_text(image, stride, padding,
     np.testing.assert_allclose(shown(kp, 2), expected, atol=1e-12)
     H_out, W_out = expected.shape
     assert f"output {H_out}×{W_out}" in kp.shown_figure._suptitle.get_text()
+    assert f"output shape ({H_out}, {W_out})" in kp.info.value
     assert kp.formula().endswith(f"= {W_out}")
-    assert f"⌊(12 + {padding} + {padding} − {size}) / {stride}⌋ + 1 = {H_out}" in kp.formula()
+    assert f"⌊(12 + {padding} + {padding} − {size}) / {stride}⌋ + 1 = {H_out}\n" in kp.formula()
+    assert f"⌊(10 + {padding} + {padding} − {size}) / {stride}⌋ + 1 = {W_out}" in kp.info.value
 
 
 def test_kernel_playground_presets_fill_the_number_boxes(image):
