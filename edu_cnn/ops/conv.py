@@ -77,13 +77,11 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
     The trick (im2col): lay every receptive field out as a column of a patch
     matrix cols[n] of shape (C·KH·KW, positions). The sum over (c, u, v) is then
     one matrix multiply, w_mat @ cols, whose result is already in the
-    (N, F, H, W) order of the next layer: no transpose. Details that make it
-    fast (see ``_im2col``): the patch matrix is built by KH·KW contiguous slice
-    copies of a "wide" flat layout, whose junk columns are dropped when the
-    bias is added; and it is built a few images at a time, so that it stays
-    in the CPU cache between being written and being multiplied. A strided
-    convolution keeps every SH-th row and SW-th column of the stride-1 result
-    (simple, but SH·SW times the work of stride 1).
+    (N, F, H, W) order of the next layer: no transpose. The patch matrix is in
+    the "wide" layout of ``_im2col`` (KH·KW contiguous slice copies); adding
+    the bias also drops its junk columns. A strided convolution keeps every
+    SH-th row and SW-th column of the stride-1 result (simple, but SH·SW times
+    the work of stride 1).
 
     Parameters
     ----------
@@ -103,17 +101,14 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
     --------
     conv2d_forward_naive : the loop version; tests check they agree.
     """
-    strides, pads, out_hw = _geometry(x, w, stride, padding)
-    F, kernel_hw = w.shape[0], w.shape[2:]
+    strides, pads, _ = _geometry(x, w, stride, padding)
+    (N, C, H, W), (F, _, KH, KW) = x.shape, w.shape
     x_pad = _pad_wide(x, pads)                                 # (N, C, H_pad + 1, W_pad)
-    w_mat = w.reshape(F, -1)                                   # (F, C·KH·KW)
-    out = np.empty((x.shape[0], F) + out_hw, dtype=x.dtype)    # (N, F, H_out, W_out)
-    for batch in _batches(x_pad, kernel_hw):
-        cols = _im2col(x_pad[batch], kernel_hw)                # (n, C·KH·KW, H1·W_pad)
-        wide = np.matmul(w_mat, cols)                          # (n, F, H1·W_pad)
-        np.add(_valid(wide, x_pad.shape[3], kernel_hw, strides), b[:, None, None],
-               out=out[batch])
-    return out, (x.shape, x_pad, w, strides, pads)
+    cols = _im2col(x_pad, (KH, KW))                            # (N, C·KH·KW, H1·W_pad)
+    wide = np.matmul(w.reshape(F, -1), cols)                   # (N, F, H1·W_pad)
+    wide = wide.reshape(N, F, -1, x_pad.shape[3])              # (N, F, H1, W_pad)
+    out = _valid(wide, (KH, KW), strides) + b[:, None, None]   # (N, F, H_out, W_out), contiguous
+    return out, (x.shape, x_pad.shape, cols, w, strides, pads)
 
 
 def conv2d_backward_naive(dout, cache):
@@ -153,14 +148,11 @@ def conv2d_backward_naive(dout, cache):
 def conv2d_backward(dout, cache):
     """Gradients of ``conv2d_forward`` (vectorised).
 
-    With the patch matrix both products are matrix multiplies:
-    dw = Σ_n cols[n] @ dout[n]ᵀ (transposed at the end; this operand order
-    was ~2× faster than dout[n] @ cols[n]ᵀ) and dcols[n] = w_matᵀ @ dout[n];
+    With the patch matrix of the forward pass both products are matrix
+    multiplies: dw = Σ_n dout[n] @ cols[n]ᵀ and dcols[n] = w_matᵀ @ dout[n];
     col2im then adds each patch gradient back onto the pixels it came from.
     dout is first spread onto the wide grid, with zeros at the junk columns
-    (and at the positions a stride skips), so they contribute nothing. The
-    patch matrix is rebuilt here, a few images at a time, rather than kept
-    from the forward pass: cheaper than reading back a large stored one.
+    (and at the positions a stride skips), so they contribute nothing.
 
     Parameters
     ----------
@@ -178,20 +170,16 @@ def conv2d_backward(dout, cache):
     --------
     conv2d_backward_naive : the loop version; tests check they agree.
     """
-    x_shape, x_pad, w, strides, pads = cache
-    (N, F), kernel_hw, W_pad = dout.shape[:2], w.shape[2:], x_pad.shape[3]
-    w_mat = w.reshape(F, -1)                                   # (F, C·KH·KW)
-    dwide = np.zeros((N, F, (x_pad.shape[2] - kernel_hw[0]) * W_pad), dtype=dout.dtype)
-    _valid(dwide, W_pad, kernel_hw, strides)[...] = dout       # (N, F, H1·W_pad)
-    dw_t = np.zeros(w_mat.T.shape, dtype=dout.dtype)           # (C·KH·KW, F)
-    dx_flat = np.zeros(x_pad.shape[:2] + (x_pad[0, 0].size,), dtype=dout.dtype)  # (N, C, (H_pad + 1)·W_pad)
-    for batch in _batches(x_pad, kernel_hw):
-        cols = _im2col(x_pad[batch], kernel_hw)                # (n, C·KH·KW, H1·W_pad)
-        dw_t += np.matmul(cols, dwide[batch].transpose(0, 2, 1)).sum(axis=0)
-        dcols = np.matmul(w_mat.T, dwide[batch])               # (n, C·KH·KW, H1·W_pad)
-        _col2im(dcols, kernel_hw, W_pad, out=dx_flat[batch])
-    dx_pad = dx_flat.reshape(x_pad.shape)
-    db = dout.sum(axis=(0, 2, 3))
+    x_shape, x_pad_shape, cols, w, strides, pads = cache
+    (N, F), (KH, KW), P = dout.shape[:2], w.shape[2:], cols.shape[2]
+    dwide = np.zeros((N, F, P // x_pad_shape[3], x_pad_shape[3]), dtype=dout.dtype)
+    _valid(dwide, (KH, KW), strides)[...] = dout               # (N, F, H1, W_pad)
+    dwide = dwide.reshape(N, F, P)
+    # Σ_n cols[n] @ dout[n]ᵀ: this operand order is ~2× faster than dout[n] @ cols[n]ᵀ
+    dw_t = np.matmul(cols, dwide.transpose(0, 2, 1)).sum(axis=0)  # (C·KH·KW, F)
+    db = dwide.sum(axis=(0, 2))
+    dcols = np.matmul(w.reshape(F, -1).T, dwide)               # (N, C·KH·KW, H1·W_pad)
+    dx_pad = _col2im(dcols, x_pad_shape, (KH, KW))
     return _crop(dx_pad, pads, *x_shape[2:]), dw_t.T.reshape(w.shape), db
 
 
@@ -244,41 +232,27 @@ def _im2col(x_pad, kernel_hw):
     return cols.reshape(N, C * KH * KW, P)
 
 
-def _col2im(dcols, kernel_hw, W_pad, out):
+def _col2im(dcols, x_pad_shape, kernel_hw):
     """Adjoint of ``_im2col``: add each tap's gradient slice back onto x_flat.
 
-    dcols : ndarray of shape (n, C·KH·KW, H1·W_pad), added into
-    out : ndarray of shape (n, C, (H_pad + 1)·W_pad), the gradient of x_flat
+    dcols : ndarray of shape (N, C·KH·KW, H1·W_pad) -> dx_pad (N, C, H_pad + 1, W_pad)
     """
-    (n, C, _), (KH, KW), P = out.shape, kernel_hw, dcols.shape[2]
-    dcols = dcols.reshape(n, C, KH, KW, P)
+    (N, C, H_pad1, W_pad), (KH, KW) = x_pad_shape, kernel_hw
+    P = dcols.shape[2]
+    dcols = dcols.reshape(N, C, KH, KW, P)
+    dx_flat = np.zeros((N, C, H_pad1 * W_pad), dtype=dcols.dtype)
     for u in range(KH):
         for v in range(KW):
             start = u * W_pad + v
-            out[:, :, start:start + P] += dcols[:, :, u, v]
+            dx_flat[:, :, start:start + P] += dcols[:, :, u, v]
+    return dx_flat.reshape(x_pad_shape)
 
 
-def _valid(wide, W_pad, kernel_hw, strides):
-    """The real output positions of a wide (n, F, H1·W_pad) array, as a view.
+def _valid(wide, kernel_hw, strides):
+    """The real output positions of the wide (N, F, H1, W_pad) grid, as a view.
 
     Rows ::SH, columns ::SW up to W_pad − KW (the rest are junk columns).
-    Returns a strided view of shape (n, F, H_out, W_out).
+    Returns a strided view of shape (N, F, H_out, W_out).
     """
     (sh, sw), KW = strides, kernel_hw[1]
-    grid = wide.reshape(wide.shape[0], wide.shape[1], -1, W_pad)   # (n, F, H1, W_pad)
-    return grid[:, :, ::sh, :W_pad - KW + 1:sw]
-
-
-def _batches(x_pad, kernel_hw, cache_bytes=2**18, max_batches=16):
-    """Slices of the batch, each with a patch matrix of about ``cache_bytes``.
-
-    256 KiB fits the L2 cache of current CPUs, so the patch matrix is read back
-    from the cache, not from main memory: ~10 % faster training and inference
-    of the bench/train_speed.py network than one patch matrix for the whole
-    batch. At most ``max_batches`` slices, so that the Python loop stays cheap
-    for large kernels (KH·KW slice copies per slice).
-    """
-    N, C, H_pad1, W_pad = x_pad.shape
-    per_image = C * kernel_hw[0] * kernel_hw[1] * (H_pad1 - kernel_hw[0]) * W_pad
-    step = max(1, cache_bytes // (per_image * x_pad.itemsize), -(-N // max_batches))
-    return [slice(n, n + step) for n in range(0, N, step)]
+    return wide[:, :, ::sh, :wide.shape[3] - KW + 1:sw]
