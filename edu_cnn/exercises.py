@@ -788,7 +788,7 @@ def check_valid_cnn(build_valid_cnn):
         return _report(False, f"your model outputs shape {tuple(out_shape)} per digit; it should end in 10 logits.")
     total = sum(layer.num_params() for layer in model.layers)
     return _report(True, f"{' → '.join(trace)} → Dense({features}, 10); {total:,} parameters "
-                         "(the 'same' model has 11,274: smaller maps, a smaller dense layer).")
+                         "(with padding='same' it would be 11,274: the smaller maps shrink the dense layer).")
 
 
 def _confusion_reference(y_true, y_pred, num_classes):
