@@ -217,6 +217,31 @@ def test_pool_hand_computed():
         np.testing.assert_array_equal(forward(x, 2)[0][0, 0], [[2.5, 1.75], [2, 2]])
 
 
+def test_fast_kernels_accept_non_contiguous_views():
+    rng = np.random.default_rng(5)
+    base = rng.standard_normal((3, 2, 12, 10))
+    x = base[:, ::-1, ::2].transpose(0, 1, 3, 2)            # (3, 2, 10, 6), a strided view
+    w, b = rng.standard_normal((4, 2, 3, 3)), rng.standard_normal(4)
+    for args in [(w, b, 1, "same"), (w, b, 2, 1)]:
+        out, cache = ops.conv2d_forward(x, *args)
+        ref, ref_cache = ops.conv2d_forward_naive(np.ascontiguousarray(x), *args)
+        assert rel_err(out, ref) < 1e-12
+        dout = _dout_like(out)
+        for ours, expected in zip(ops.conv2d_backward(dout, cache),
+                                  ops.conv2d_backward_naive(dout, ref_cache)):
+            assert rel_err(ours, expected) < 1e-12
+    for fwd, bwd, fwd_naive, bwd_naive in [
+            (ops.maxpool2d_forward, ops.maxpool2d_backward,
+             ops.maxpool2d_forward_naive, ops.maxpool2d_backward_naive),
+            (ops.avgpool2d_forward, ops.avgpool2d_backward,
+             ops.avgpool2d_forward_naive, ops.avgpool2d_backward_naive)]:
+        out, cache = fwd(x, 2)
+        ref, ref_cache = fwd_naive(np.ascontiguousarray(x), 2)
+        dout = _dout_like(out)
+        assert rel_err(out, ref) < 1e-12
+        assert rel_err(bwd(dout, cache), bwd_naive(dout, ref_cache)) < 1e-12
+
+
 # ---------------------------------------------------------------- geometry
 
 @pytest.mark.parametrize("args, expected", [
