@@ -120,8 +120,9 @@ class _Viewer:
         start = time.perf_counter()
         try:
             fig = self.figure()
-        except _FriendlyError as err:
-            self.message.value = _message_html(str(err))
+        except Exception as err:  # a callback's error would vanish into the browser console
+            text = str(err) if isinstance(err, _FriendlyError) else f"{type(err).__name__}: {err}"
+            self.message.value = _message_html(text)
             self.image.value = b""
             self.shown_figure = None
         else:
@@ -400,11 +401,13 @@ class FeatureMapExplorer(_Viewer):
                              f"got {self.images.shape}.")
         self.labels = labels
         self.class_names = class_names
-        names = [layer.name for layer in model.layers if type(layer).__name__ in _MAP_LAYERS]
+        self._cache = {}
+        maps = self._activations(0)[0]             # layers whose output is (C, H', W')
+        names = [layer.name for layer in model.layers
+                 if type(layer).__name__ in _MAP_LAYERS and maps[layer.name].ndim == 3]
         if not names:
             raise ValueError("FeatureMapExplorer needs a model with at least one conv, pool "
                              "or activation layer on images; this one has none.")
-        self._cache = {}
         self.index = W.IntSlider(0, 0, len(self.images) - 1, description="image")
         self.layer = W.Dropdown(options=names, value=names[0], description="layer")
         self.channel = W.Dropdown(description="channel")

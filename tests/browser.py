@@ -137,7 +137,14 @@ def open_notebook(page, lab, path, timeout_s=90):
 
 
 def run_all_cells(page, timeout_s=300):
-    """Run every cell; wait until all code cells have run; return error outputs."""
+    """Run every cell; wait until all code cells have run; return error outputs.
+
+    Outputs are cleared first: a saved notebook already has execution counts,
+    which would make "every cell has run" true before anything ran.
+    """
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
+    page.wait_for_function("""() => window.jupyterapp.shell.currentWidget.content.widgets
+        .every(c => c.model.type !== 'code' || c.model.executionCount === null)""", timeout=10_000)
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     page.wait_for_function(JS_ALL_EXECUTED, timeout=timeout_s * 1000, polling=500)
     return page.evaluate(JS_ERROR_OUTPUTS)

@@ -59,7 +59,7 @@ class Session:
         return viewer
 
     def status(self, viewer):
-        return viewer.locator(".edu-cnn-status").inner_text()
+        return viewer.locator(".edu-cnn-status").text_content()
 
     def act_and_wait(self, viewer, what, action):
         """Do `action`, wait until the status line shows the next update; time it."""
@@ -116,7 +116,7 @@ def test_feature_maps_and_filters_in_notebook_06(lab_session):
     s = lab_session("06_full_cnn.ipynb")
     fe = s.viewer("edu-cnn-feature-map-explorer")
     layer, channel = fe.locator("select").nth(0), fe.locator("select").nth(1)
-    names = layer.locator("option").all_inner_texts()
+    names = layer.locator("option").all_text_contents()
     status = s.act_and_wait(fe, "06_layer", lambda: layer.select_option(names[-1]))
     assert f"layer {names[-1]}, channel all" in status
     status = s.act_and_wait(fe, "06_channel", lambda: channel.select_option("2"))

@@ -181,6 +181,22 @@ def test_feature_map_explorer_follows_image_layer_and_channel(model):
     assert any(np.allclose(a, expected[4]) for a in drawn if a.shape == expected[4].shape)
 
 
+def test_feature_map_explorer_offers_only_layers_with_feature_maps():
+    rng = np.random.default_rng(4)
+    model = Sequential([layers.Conv2D(1, 3, 3, rng=rng), layers.ReLU(), layers.Flatten(),
+                        layers.Dense(3 * 6 * 6, 5, rng=rng), layers.ReLU(), layers.Dense(5, 2, rng=rng)])
+    fe = widgets.FeatureMapExplorer(model, rng.random((2, 1, 8, 8)))
+    assert list(fe.layer.options) == [model.layers[0].name, model.layers[1].name]
+
+
+def test_an_unexpected_error_while_drawing_is_shown_not_swallowed(image, monkeypatch):
+    pp = widgets.PoolingPlayground(image)
+    monkeypatch.setattr(widgets.viz, "show_pooling", lambda *a, **k: 1 / 0)
+    pp.size.value = 3
+    assert "ZeroDivisionError: division by zero" in pp.message.value
+    assert pp.status.value.startswith(f"update {pp.updates}:")
+
+
 def test_feature_map_explorer_text_output_is_short_and_reproducible(model):
     x = np.random.default_rng(2).random((2, 1, 12, 12))
     fe = widgets.FeatureMapExplorer(model, x)
