@@ -505,8 +505,12 @@ class FilterViewer(_Viewer):
         return self.convs[self.layer.value].params["W"]
 
     def figure(self):
-        return viz.show_filters(self.weights(), normalize=self.normalize.value,
-                                channel=self.channel.value)
+        # One tiled image instead of one axes per filter: several times faster to redraw.
+        w = self.weights()
+        title = (f"{self.layer.value}: {w.shape[0]} filters {w.shape[2]}×{w.shape[3]}, "
+                 f"input channel {self.channel.value}")
+        return viz.show_filters(w, normalize=self.normalize.value, channel=self.channel.value,
+                                as_mosaic=True, suptitle=title)
 
     def describe(self):
         return (f"layer {self.layer.value}, input channel {self.channel.value}, "

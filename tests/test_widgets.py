@@ -12,7 +12,7 @@ matplotlib.use("Agg")
 import numpy as np
 import pytest
 
-from edu_cnn import layers, widgets
+from edu_cnn import layers, viz, widgets
 from edu_cnn.model import Sequential
 from edu_cnn.ops.pool import avgpool2d_forward, maxpool2d_forward
 from edu_cnn.optim import SGD
@@ -219,15 +219,13 @@ def test_filter_viewer_shows_the_selected_layers_filters(model):
     fv.layer.value = second.name
     assert list(fv.channel.options) == [0, 1, 2, 3]
     fv.channel.value = 2
-    images = [ax.images[0] for ax in fv.shown_figure.axes if ax.images][:6]
-    w = second.params["W"][:, 2]
-    np.testing.assert_allclose(np.stack([im.get_array() for im in images]), w)
-    # per-filter scale: each panel's colours span ± its own largest |weight|
-    np.testing.assert_allclose([im.get_clim()[1] for im in images], np.abs(w).max(axis=(1, 2)),
-                               rtol=1e-6)
-    fv.normalize.value = "global"
-    clims = {im.get_clim() for ax in fv.shown_figure.axes for im in ax.images}
-    assert len(clims) == 1
+    w = second.params["W"][:, 2]                                # (6, 3, 3)
+    # per-filter scale: each tile is its filter divided by its own largest |weight|
+    tiles = w / np.abs(w).max(axis=(1, 2), keepdims=True)
+    np.testing.assert_allclose(shown(fv, 0), viz.mosaic(tiles, ncols=8), rtol=1e-6)
+    fv.normalize.value = "global"                               # one scale, with a colour bar
+    np.testing.assert_allclose(shown(fv, 0), viz.mosaic(w, ncols=8), rtol=1e-6)
+    assert len(fv.shown_figure.axes) == 2
     with pytest.raises(ValueError, match="no Conv2D layer named 'nope'"):
         widgets.FilterViewer(model, layer="nope")
 
