@@ -54,6 +54,8 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
+from ._checks import as_rng
+
 MNIST_CLASSES = ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9")
 FASHION_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
@@ -774,15 +776,6 @@ def load(name="mnist-subset", **kwargs):
 # Helpers for the notebooks
 # ----------------------------------------------------------------------------
 
-def _as_rng(rng, name="rng"):
-    """A numpy Generator from a Generator, an int seed or None (fresh, unseeded)."""
-    if rng is None or isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
-        return np.random.default_rng(rng)
-    if isinstance(rng, np.random.Generator):
-        return rng
-    raise TypeError(f"{name} must be a numpy Generator, an int seed or None; got {type(rng).__name__}.")
-
-
 def _check_xy(x, y, where):
     """x and y as arrays with the same first dimension."""
     x, y = np.asarray(x), np.asarray(y)
@@ -817,7 +810,7 @@ def batches(x, y, batch_size, rng=None, shuffle=True, drop_last=False):
     x, y = _check_xy(x, y, "batches")
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
         raise ValueError(f"batches(batch_size=...) must be a positive int; got {batch_size!r}.")
-    order = _as_rng(rng).permutation(len(x)) if shuffle else np.arange(len(x))
+    order = as_rng(rng, "batches").permutation(len(x)) if shuffle else np.arange(len(x))
     stop = len(x) - len(x) % batch_size if drop_last else len(x)
     for start in range(0, stop, batch_size):
         idx = order[start:start + batch_size]
@@ -939,7 +932,7 @@ def stratified_subset(x, y, per_class, seed=0):
     x, y = _check_xy(x, y, "stratified_subset")
     if isinstance(per_class, bool) or not isinstance(per_class, (int, np.integer)) or per_class < 1:
         raise ValueError(f"stratified_subset(per_class=...) must be a positive int; got {per_class!r}.")
-    rng = _as_rng(seed, "seed")
+    rng = as_rng(seed, "stratified_subset(seed=...)")
     picked = []
     for label in np.unique(y):
         members = np.flatnonzero(y == label)

@@ -626,7 +626,8 @@ def test_batches_generator_advances():
 @pytest.mark.parametrize("kwargs, error, match", [
     ({"batch_size": 0}, ValueError, "batch_size=...\\) must be a positive int; got 0"),
     ({"batch_size": 2.5}, ValueError, "must be a positive int; got 2.5"),
-    ({"batch_size": 2, "rng": "seed"}, TypeError, "rng must be a numpy Generator, an int seed or None; got str"),
+    ({"batch_size": 2, "rng": "seed"}, TypeError,
+     "batches expected rng to be a numpy Generator, an int seed or None, got str"),
 ])
 def test_batches_bad_arguments(kwargs, error, match):
     with pytest.raises(error, match=match):
