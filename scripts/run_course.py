@@ -18,6 +18,20 @@ ROOT = Path(__file__).resolve().parents[1]
 CELL_TIMEOUT_S = 300
 
 
+def merge_streams(outputs):
+    """Join consecutive chunks of the same stream: how the kernel splits stdout
+    varies from run to run, and the committed notebook should not."""
+    merged = []
+    for out in outputs:
+        prev = merged[-1] if merged else None
+        if (out.output_type == "stream" and prev is not None
+                and prev.output_type == "stream" and prev.name == out.name):
+            prev.text += out.text
+        else:
+            merged.append(out)
+    return merged
+
+
 def run_notebook(path):
     """Execute one notebook in place; return (seconds, [(seconds, cell_index), ...])."""
     nb = nbformat.read(path, as_version=4)
@@ -33,6 +47,8 @@ def run_notebook(path):
     total = time.perf_counter() - start
     for cell in nb.cells:                      # keep diffs free of run timestamps
         cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            cell.outputs = merge_streams(cell.outputs)
     nbformat.write(nb, path)
     return total, cell_times
 
