@@ -11,10 +11,11 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: lab test course bench venv chromium clean
 
-# Notebooks run with one BLAS thread in `make test` and `make course`: the
-# outputs are the same as with more, and OpenBLAS's spinning threads make a
-# training step up to 8x slower when the 2 cores are also busy with something
-# else (measured: 38 ms vs 305 ms for the benchmark CNN, batch 64).
+# Notebooks run with one BLAS thread in `make test` and `make course`, so the
+# committed outputs are reproduced bit for bit (float32 training can differ in
+# the last bits with another thread count), and because OpenBLAS's spinning
+# threads make a training step up to 8x slower when the 2 cores are also busy
+# (measured: 38 ms vs 305 ms for the benchmark CNN, batch 64).
 ONE_THREAD := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 
 $(STAMP): pyproject.toml
