@@ -86,7 +86,21 @@ class _LayoutCache:
         return png
 
 
-class _Viewer:
+class _Displayed:
+    """Shows ``self.widget`` in a notebook, with ``repr(self)`` as its text.
+
+    The widget's own text/plain would embed the PNG bytes (and change with
+    every redraw); a short description keeps saved notebooks small and
+    their outputs reproducible.
+    """
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = repr(self)
+        return bundle
+
+
+class _Viewer(_Displayed):
     """Controls + a rendered picture + a status line.
 
     Subclasses build ``self.controls`` (a list of widgets), implement
@@ -140,12 +154,6 @@ class _Viewer:
 
     def __repr__(self):
         return f"{type(self).__name__}({self.describe()})"
-
-    def _repr_mimebundle_(self, **kwargs):
-        # The widget's own text/plain would embed the PNG bytes; say what it is instead.
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = repr(self)
-        return bundle
 
 
 def _css_name(class_name):
@@ -521,7 +529,7 @@ class FilterViewer(_Viewer):
 # LiveTraining
 # --------------------------------------------------------------------------
 
-class LiveTraining(Callback):
+class LiveTraining(_Displayed, Callback):
     """A ``fit`` callback that redraws loss/accuracy curves and first-layer filters.
 
     Every ``every`` batches the picture is redrawn; at the end of training a
@@ -580,8 +588,3 @@ class LiveTraining(Callback):
 
     def __repr__(self):
         return f"LiveTraining(every={self.every})"
-
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = repr(self)
-        return bundle
