@@ -32,10 +32,10 @@ import PIL.Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from . import filters, viz
-from .model import Callback
+from .model import Callback, _probabilities
 from .ops.conv import conv2d_forward
 from .ops.geometry import conv_output_shape, resolve_padding
-from .ops.pool import avgpool2d_forward, maxpool2d_forward
+from .ops.pool import avgpool2d_forward, maxpool2d_backward, maxpool2d_forward
 
 __all__ = ["KernelPlayground", "PoolingPlayground", "FeatureMapExplorer",
            "FilterViewer", "LiveTraining"]
@@ -151,6 +151,13 @@ class _Viewer(_Displayed):
     def info_html(self):
         """A line of text above the picture (e.g. a formula); none by default."""
         return ""
+
+    def _refill(self, dropdown, options, value):
+        """Give a dropdown new options and a value, then redraw once (not per step)."""
+        dropdown.unobserve(self._update, "value")
+        dropdown.options, dropdown.value = options, value
+        dropdown.observe(self._update, "value")
+        self._update()
 
     def __repr__(self):
         return f"{type(self).__name__}({self.describe()})"
@@ -339,7 +346,6 @@ def pool_with_argmax(image, mode, size, stride):
     """
     x = image[None, None]
     if mode == "max":
-        from .ops.pool import maxpool2d_backward
         out, cache = maxpool2d_forward(x, size, stride)
         mask = maxpool2d_backward(np.ones_like(out), cache)[0, 0] > 0
         return out[0, 0], mask
@@ -418,8 +424,8 @@ class FeatureMapExplorer(_Viewer):
                              "or activation layer on images; this one has none.")
         self.index = W.IntSlider(0, 0, len(self.images) - 1, description="image")
         self.layer = W.Dropdown(options=names, value=names[0], description="layer")
-        self.channel = W.Dropdown(description="channel")
-        self._set_channels()
+        self.channel = W.Dropdown(options=self._channel_options(), value="all",
+                                  description="channel")
         self.index.observe(self._update, "value")
         self.layer.observe(self._on_layer, "value")
         self.channel.observe(self._update, "value")
@@ -428,20 +434,16 @@ class FeatureMapExplorer(_Viewer):
     def _activations(self, i):
         if i not in self._cache:
             acts = self.model.activations(self.images[i:i + 1])
-            probs = _softmax(acts[-1][1][0])
+            probs = _probabilities(acts[-1][1])[0]
             self._cache[i] = ({name: out[0] for name, out in acts}, probs)
         return self._cache[i]
 
-    def _set_channels(self):
+    def _channel_options(self):
         maps = self._activations(self.index.value)[0][self.layer.value]
-        self.channel.options = ["all"] + list(range(maps.shape[0]))
-        self.channel.value = "all"
+        return ["all"] + list(range(maps.shape[0]))
 
     def _on_layer(self, _):
-        self.channel.unobserve(self._update, "value")
-        self._set_channels()
-        self.channel.observe(self._update, "value")
-        self._update()
+        self._refill(self.channel, self._channel_options(), "all")
 
     def maps(self):
         """Feature maps shown now: ndarray of shape (C, H', W') (C = 1 for one channel)."""
@@ -458,11 +460,6 @@ class FeatureMapExplorer(_Viewer):
 
     def describe(self):
         return f"image {self.index.value}, layer {self.layer.value}, channel {self.channel.value}"
-
-
-def _softmax(z):
-    e = np.exp(z - z.max())
-    return e / e.sum()
 
 
 # --------------------------------------------------------------------------
@@ -489,24 +486,20 @@ class FilterViewer(_Viewer):
                              f"the conv layers are {list(self.convs)}.")
         self.layer = W.Dropdown(options=list(self.convs), value=layer or next(iter(self.convs)),
                                 description="layer")
-        self.channel = W.Dropdown(description="input ch.")
+        self.channel = W.Dropdown(options=self._channel_options(), value=0,
+                                  description="input ch.")
         self.normalize = W.ToggleButtons(options=["per_filter", "global"], value="per_filter",
                                          description="scale")
-        self._set_channels()
         self.layer.observe(self._on_layer, "value")
         for control in (self.channel, self.normalize):
             control.observe(self._update, "value")
         self._build([self.layer, self.channel, self.normalize])
 
-    def _set_channels(self):
-        self.channel.options = list(range(self.weights().shape[1]))
-        self.channel.value = 0
+    def _channel_options(self):
+        return list(range(self.weights().shape[1]))
 
     def _on_layer(self, _):
-        self.channel.unobserve(self._update, "value")
-        self._set_channels()
-        self.channel.observe(self._update, "value")
-        self._update()
+        self._refill(self.channel, self._channel_options(), 0)
 
     def weights(self):
         """The selected layer's filters, ndarray of shape (F, C, KH, KW)."""
