@@ -3,7 +3,7 @@
 Every function takes NumPy arrays and returns a ``matplotlib.figure.Figure``;
 none calls ``plt.show()``.  In a notebook a returned figure displays when it
 is the cell's last expression (or with ``display(fig)``); save it for slides
-with ``save_figure(fig, "figures/03_sobel.png")``.
+with ``save_figure(fig, "03_sobel")`` (into ``figures_folder()``).
 
 The figures are closed in pyplot before they are returned, so they are not
 kept alive by pyplot's global state: a widget that redraws a hundred times
@@ -21,6 +21,8 @@ a picture in place (``fig.axes[i].images[0].set_data(new)``) when speed matters.
 """
 import functools
 import math
+import os
+import tempfile
 from pathlib import Path
 
 import matplotlib
@@ -34,7 +36,7 @@ __all__ = [
     "plot_history", "show_training", "confusion_matrix", "plot_confusion_matrix",
     "plot_activation_functions", "plot_activation", "plot_decision_boundary",
     "show_convolution", "show_pooling", "show_feature_map_explorer", "plot_im2col",
-    "save_figure",
+    "save_figure", "figures_folder",
 ]
 
 # Sizes that stay readable when projected in a lecture hall.
@@ -1312,13 +1314,35 @@ def _draw_im2col(ax, layout, x, cols, kernel, out, row_bg, colors, geometry):
 # Saving
 # --------------------------------------------------------------------------
 
-def save_figure(fig, path, dpi=150):
-    """Write a figure as a PNG for slides; creates missing folders (e.g. figures/).
+FIGURES_ENV = "EDU_CNN_FIGURES"
+_session_folder = []        # the temporary folder used when $EDU_CNN_FIGURES is not set
+
+
+def figures_folder():
+    """Where ``save_figure`` puts a figure given by name alone.
+
+    ``$EDU_CNN_FIGURES`` when it is set (``make course`` sets it to the
+    course's ``figures/``); otherwise one temporary folder per process, so that
+    running a notebook (in JupyterLab, or under nbval in ``make test``) never
+    rewrites the committed figures.
+    """
+    folder = os.environ.get(FIGURES_ENV)
+    if folder:
+        return Path(folder)
+    if not _session_folder:
+        _session_folder.append(Path(tempfile.mkdtemp(prefix="edu_cnn_figures_")))
+    return _session_folder[0]
+
+
+def save_figure(fig, name, dpi=150):
+    """Write a figure as a PNG for slides; creates missing folders.
 
     Parameters
     ----------
     fig : Figure (e.g. returned by any function here)
-    path : str or Path, e.g. "figures/03_sobel.png"; ".png" is added if there is no suffix
+    name : str or Path; a bare name such as ``"03_sobel"`` goes into
+        ``figures_folder()``, a path with a folder (``tmp / "x.png"``) is used as
+        given; ".png" is added if there is no suffix
     dpi : int, 150 is sharp on a projector and small in git
 
     Returns
@@ -1329,7 +1353,9 @@ def save_figure(fig, path, dpi=150):
         hint = " Use ax.figure." if hasattr(fig, "figure") else ""
         raise TypeError(f"save_figure(fig) expected a matplotlib Figure, "
                         f"got {type(fig).__name__}.{hint}")
-    path = Path(path)
+    path = Path(name)
+    if path.parent == Path("."):
+        path = figures_folder() / path
     if path.suffix == "":
         path = path.with_suffix(".png")
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -3,10 +3,13 @@
 Usage:  python scripts/run_course.py [notebooks/03_convolution.ipynb ...]
 
 Each notebook runs top to bottom in a fresh kernel with its own folder as
-the working directory (as nbval and JupyterLab do), so the figures it saves
-land in figures/. Outputs are written back into the .ipynb, which is what
+the working directory (as nbval and JupyterLab do). This script sets
+$EDU_CNN_FIGURES to the course's figures/ folder, so the figures the notebooks
+save land there; everywhere else (JupyterLab, nbval in `make test`) they go to
+a temporary folder. Outputs are written back into the .ipynb, which is what
 `make test` (strict nbval) later compares against.
 """
+import os
 import sys
 import time
 from pathlib import Path
@@ -54,6 +57,7 @@ def run_notebook(path):
 
 
 def main(argv):
+    os.environ.setdefault("EDU_CNN_FIGURES", str(ROOT / "figures"))   # inherited by the kernels
     paths = [Path(p) for p in argv] or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     slowest = []
     grand = 0.0

@@ -426,6 +426,18 @@ def test_save_figure_creates_folders(tmp_path):
         viz.save_figure(fig.axes[0], tmp_path / "x.png")
 
 
+def test_save_figure_by_name_goes_to_the_figures_folder(tmp_path, monkeypatch):
+    fig = viz.show_images(IMAGES[:2])
+    monkeypatch.setenv("EDU_CNN_FIGURES", str(tmp_path / "course_figures"))
+    path = viz.save_figure(fig, "00_digits")
+    assert path == tmp_path / "course_figures" / "00_digits.png" and path.is_file()
+    monkeypatch.delenv("EDU_CNN_FIGURES")
+    elsewhere = viz.save_figure(fig, "00_digits")       # never the course's figures/ folder
+    assert elsewhere.parent == viz.figures_folder() and elsewhere.is_file()
+    assert "edu_cnn_figures_" in elsewhere.parent.name
+    assert viz.figures_folder() == elsewhere.parent     # one folder per process
+
+
 def test_empty_and_dense_inputs():
     with pytest.raises(ValueError, match="0 images"):
         viz.show_images(np.zeros((0, 8, 8)))

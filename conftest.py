@@ -1,0 +1,54 @@
+"""Session-wide rules for every pytest run (tests/ and the notebooks under nbval).
+
+- Figures the notebooks save go to a temporary folder: ``$EDU_CNN_FIGURES`` is
+  set before any kernel starts (kernels inherit the environment), so only
+  ``make course`` writes ``figures/``.
+- Tests never write into the working tree: ``git status --porcelain`` is taken
+  when the session starts and compared when it ends; any change fails the run
+  and is listed.
+"""
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+
+def git_status(root=ROOT):
+    """``git status --porcelain`` of the checkout, or None outside a git checkout."""
+    if shutil.which("git") is None or not (root / ".git").exists():
+        return None
+    result = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"],
+                            cwd=root, capture_output=True, text=True, check=False)
+    return result.stdout if result.returncode == 0 else None
+
+
+def pytest_configure(config):
+    if not hasattr(config, "workerinput"):
+        folder = tempfile.mkdtemp(prefix="edu_cnn_test_figures_")
+        os.environ["EDU_CNN_FIGURES"] = folder
+        config._edu_cnn_figures = folder
+        config._edu_cnn_git_status = git_status()
+    config.addinivalue_line("markers", "torch: needs PyTorch (skipped where it is not installed)")
+    config.addinivalue_line("markers", "portability: re-runs the notebooks under other BLAS "
+                                       "kernels and thread counts (minutes)")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    config = session.config
+    before = getattr(config, "_edu_cnn_git_status", None)
+    if before is not None:
+        after = git_status()
+        if after != before:
+            changed = sorted(set(after.splitlines()) ^ set(before.splitlines()))
+            reporter = config.pluginmanager.get_plugin("terminalreporter")
+            message = ("\nFAILED: the tests changed the working tree (they must write only to "
+                       "temporary folders):\n  " + "\n  ".join(changed) + "\n")
+            if reporter is not None:
+                reporter.write_line(message, red=True)
+            session.exitstatus = 1
+    folder = getattr(config, "_edu_cnn_figures", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
