@@ -13,6 +13,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent
 
 
@@ -23,6 +25,12 @@ def git_status(root=ROOT):
     result = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"],
                             cwd=root, capture_output=True, text=True, check=False)
     return result.stdout if result.returncode == 0 else None
+
+
+@pytest.fixture(scope="session")
+def tree_status():
+    """The function ``git_status``, for tests that check a subprocess left the tree alone."""
+    return git_status
 
 
 def pytest_configure(config):
