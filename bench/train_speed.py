@@ -5,11 +5,13 @@
 
 Both networks start from the same weights and see the same batches (float32,
 batch 64, random 28×28 images; speed does not depend on the pixel values).
-PyTorch runs with 2 threads, NumPy with its default BLAS threads (2 cores).
+PyTorch runs with 2 threads, NumPy with its default BLAS threads (2 cores);
+``--threads N`` sets both (edu_cnn through ``edu_cnn.set_blas_threads``).
 The two frameworks are timed in alternation, repeat by repeat, so that both
 see the same machine load; each figure is the median over the repeats.
 
 Run:  .venv/bin/python bench/train_speed.py [--repeats 15] [--steps 10] [--torch-threads 2]
+      .venv/bin/python bench/train_speed.py --threads 1       # both frameworks on one thread
 """
 import argparse
 import os
@@ -22,7 +24,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from edu_cnn import layers, losses, optim  # noqa: E402
+from edu_cnn import blas_info, layers, losses, optim, set_blas_threads  # noqa: E402
 from edu_cnn.model import Sequential  # noqa: E402
 
 BATCH, LR = 64, 0.01
@@ -123,10 +125,14 @@ def main():
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--steps", type=int, default=10, help="calls per timed repeat")
     parser.add_argument("--torch-threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads for both: NumPy's BLAS and PyTorch")
     args = parser.parse_args()
 
     import torch
-    torch.set_num_threads(args.torch_threads)
+    torch.set_num_threads(args.threads or args.torch_threads)
+    if args.threads:
+        set_blas_threads(args.threads)
     rng = np.random.default_rng(0)
     x = rng.random((BATCH, 1, 28, 28), dtype=np.float32)
     y = rng.integers(0, 10, size=BATCH)
@@ -141,7 +147,8 @@ def main():
                              args.repeats, args.steps)
     ips = {name: BATCH / t for name, t in times.items()}
     print(f"batch {BATCH}, float32, torch {torch.__version__} with "
-          f"{torch.get_num_threads()} threads, numpy {np.__version__}, "
+          f"{torch.get_num_threads()} threads, numpy {np.__version__} with BLAS "
+          f"{[(b['name'], b['kernel'], b['threads']) for b in blas_info()]}, "
           f"{args.repeats} repeats × {args.steps} calls, median; "
           f"load average {os.getloadavg()[0]:.2f}")
     print(f"first-step loss: edu_cnn {first[0]:.6f}, torch {first[1]:.6f}")
