@@ -785,6 +785,17 @@ def _check_xy(x, y, where):
     return x, y
 
 
+def batch_indices(n, batch_size, order=None, drop_last=False):
+    """Yield what selects each mini-batch of ``n`` rows: slices in order, or pieces of ``order``.
+
+    ``order`` (N,) is a permutation of ``range(n)`` (a shuffle); without it the
+    batches are ``slice(0, B)``, ``slice(B, 2B)``, ... (no copy when indexing).
+    """
+    stop = n - n % batch_size if drop_last else n
+    for start in range(0, stop, batch_size):
+        yield slice(start, start + batch_size) if order is None else order[start:start + batch_size]
+
+
 def batches(x, y, batch_size, rng=None, shuffle=True, drop_last=False):
     """Iterate over mini-batches ``(x_batch, y_batch)`` covering the data once (one epoch).
 
@@ -810,10 +821,8 @@ def batches(x, y, batch_size, rng=None, shuffle=True, drop_last=False):
     x, y = _check_xy(x, y, "batches")
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
         raise ValueError(f"batches(batch_size=...) must be a positive int; got {batch_size!r}.")
-    order = as_rng(rng, "batches").permutation(len(x)) if shuffle else np.arange(len(x))
-    stop = len(x) - len(x) % batch_size if drop_last else len(x)
-    for start in range(0, stop, batch_size):
-        idx = order[start:start + batch_size]
+    order = as_rng(rng, "batches").permutation(len(x)) if shuffle else None
+    for idx in batch_indices(len(x), batch_size, order, drop_last):
         yield x[idx], y[idx]
 
 

@@ -16,10 +16,11 @@ import numpy as np
 
 from . import _checks
 from . import init as initializers
+from .functional import sigmoid
 from .ops import conv, geometry, pool
 
 __all__ = ["Layer", "Dense", "Conv2D", "MaxPool2D", "AvgPool2D", "Flatten", "ReLU",
-           "LeakyReLU", "Sigmoid", "Tanh", "Dropout", "sigmoid", "LAYER_TYPES"]
+           "LeakyReLU", "Sigmoid", "Tanh", "Dropout", "LAYER_TYPES"]
 
 
 class Layer:
@@ -496,18 +497,6 @@ class LeakyReLU(Layer):
 
     def get_config(self):
         return {"alpha": self.alpha}
-
-
-def sigmoid(x):
-    """Numerically stable logistic function ``1 / (1 + exp(-x))``, in x's dtype.
-
-    Uses e = exp(−|x|), which never overflows: σ(x) = 1 / (1 + e) for x >= 0
-    and σ(x) = e / (1 + e) for x < 0 (accurate even far in the negative tail).
-    """
-    e = np.exp(-np.abs(x))
-    y = np.asarray(1 / (1 + e))                            # σ(|x|), an array even for 0-d x
-    np.multiply(y, e, out=y, where=x < 0)                  # σ(−|x|) = e · σ(|x|)
-    return y
 
 
 class Sigmoid(Layer):

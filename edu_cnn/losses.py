@@ -13,43 +13,10 @@ can be computed stably for any logits, even ±1e4.
 import numpy as np
 
 from . import _checks
-from .layers import sigmoid
+from .functional import log_softmax, sigmoid
 
-__all__ = ["Loss", "SoftmaxCrossEntropy", "BinaryCrossEntropy", "MeanSquaredError",
-           "softmax", "log_softmax", "sigmoid", "get", "LOSSES"]
-
-
-def log_softmax(z):
-    """Stable log of the softmax along the last axis (log-sum-exp trick).
-
-    log softmax(z)_k = z_k − m − log Σ_j exp(z_j − m),  m = max_j z_j,
-    so every exponent is <= 0 and nothing overflows.
-
-    Parameters
-    ----------
-    z : ndarray of shape (N, K)
-
-    Returns
-    -------
-    ndarray of shape (N, K)
-    """
-    shifted = z - z.max(axis=-1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-
-
-def softmax(z):
-    """Stable softmax along the last axis: class probabilities from logits.
-
-    Parameters
-    ----------
-    z : ndarray of shape (N, K)
-
-    Returns
-    -------
-    ndarray of shape (N, K), rows sum to 1
-    """
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
+__all__ = ["Loss", "SoftmaxCrossEntropy", "BinaryCrossEntropy", "MeanSquaredError", "get",
+           "LOSSES"]
 
 
 class Loss:

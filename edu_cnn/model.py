@@ -25,6 +25,8 @@ from . import __version__
 from . import layers as _layers
 from . import losses as _losses
 from . import optim as _optim
+from .data import batch_indices
+from .functional import predicted_classes, probabilities
 from ._checks import check_finite, check_floating, check_lengths, check_positive_int, format_shape
 
 __all__ = ["Sequential", "History", "Callback"]
@@ -95,29 +97,6 @@ class SummaryTable(str):
 def _snake_case(type_name):
     """``"Conv2D"`` -> ``"conv2d"``, ``"MaxPool2D"`` -> ``"max_pool2d"`` (Keras-style names)."""
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z][a-z])", "_", type_name).lower()
-
-
-def _probabilities(logits):
-    """Softmax over K > 1 outputs; the sigmoid for one output (binary classification)."""
-    if logits.ndim == 2 and logits.shape[1] > 1:
-        return _losses.softmax(logits)                 # (N, K), rows sum to 1
-    return _layers.sigmoid(logits)                     # (N, 1): P(class 1)
-
-
-def _predicted_classes(logits):
-    """Class ids from logits: argmax over K > 1 outputs, ``logit > 0`` for one output."""
-    if logits.ndim == 2 and logits.shape[1] > 1:
-        return logits.argmax(axis=1)
-    return (logits.reshape(len(logits)) > 0).astype(np.int64)
-
-
-def _batches(n, batch_size, order=None):
-    """Yield index arrays (or slices) of consecutive batches of ``batch_size`` rows."""
-    for start in range(0, n, batch_size):
-        if order is None:
-            yield slice(start, start + batch_size)
-        else:
-            yield order[start:start + batch_size]
 
 
 class Sequential:
@@ -410,7 +389,7 @@ class Sequential:
         bar = _progress_bar(run, epoch, n_batches)
         loss_sum, correct, seen = 0.0, 0, 0
         try:
-            for batch, idx in enumerate(_batches(len(run.x), run.batch_size, order)):
+            for batch, idx in enumerate(batch_indices(len(run.x), run.batch_size, order)):
                 value, hits = self._train_step(run, run.x[idx], run.y[idx],
                                                (epoch, batch, n_batches))
                 loss_sum += value * len(idx)
@@ -451,7 +430,7 @@ class Sequential:
                 f"lr={lr / 10:g} (and check that x is scaled, e.g. x / 255).")
         self.backward(run.loss.backward())
         run.optimizer.step(self)
-        return value, int((_predicted_classes(logits) == yb).sum())
+        return value, int((predicted_classes(logits) == yb).sum())
 
     # ------------------------------------------------------------------ inference
 
@@ -478,10 +457,10 @@ class Sequential:
     def _evaluate(self, x, y, batch_size, loss):
         """``evaluate`` on data already checked (fit's validation set)."""
         loss_sum, correct = 0.0, 0
-        for idx in _batches(len(x), batch_size):
+        for idx in batch_indices(len(x), batch_size):
             logits = self.forward(x[idx], training=False)         # (B, K)
             loss_sum += float(loss.forward(logits, y[idx])) * len(logits)
-            correct += int((_predicted_classes(logits) == y[idx]).sum())
+            correct += int((predicted_classes(logits) == y[idx]).sum())
         return loss_sum / len(x), correct / len(x)
 
     def predict(self, x, batch_size=256):
@@ -499,8 +478,8 @@ class Sequential:
         """
         x = self._check_images(x, "predict")
         batch_size = check_positive_int(batch_size, "predict", "batch_size")
-        chunks = [_probabilities(self.forward(x[idx], training=False))
-                  for idx in _batches(len(x), batch_size)]
+        chunks = [probabilities(self.forward(x[idx], training=False))
+                  for idx in batch_indices(len(x), batch_size)]
         return np.concatenate(chunks)
 
     # ------------------------------------------------------------------ weights, save, load

@@ -32,7 +32,8 @@ import PIL.Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from . import filters, viz
-from .model import Callback, _probabilities
+from .functional import probabilities
+from .model import Callback
 from .ops.conv import conv2d_forward
 from .ops.geometry import conv_output_shape, resolve_padding
 from .ops.pool import avgpool2d_forward, maxpool2d_backward, maxpool2d_forward
@@ -434,7 +435,7 @@ class FeatureMapExplorer(_Viewer):
     def _activations(self, i):
         if i not in self._cache:
             acts = self.model.activations(self.images[i:i + 1])
-            probs = _probabilities(acts[-1][1])[0]
+            probs = probabilities(acts[-1][1])[0]
             self._cache[i] = ({name: out[0] for name, out in acts}, probs)
         return self._cache[i]
 
