@@ -1,0 +1,42 @@
+"""Print pip constraints that pin every direct dependency to the lowest version pyproject allows.
+
+    python scripts/lowest_constraints.py [extra ...] > constraints.txt
+    pip install -c constraints.txt -e ".[lab,test,torch]"
+
+Every requirement of ``[project] dependencies`` and of the named extras
+(default: all) must be ``name>=X`` or ``name==X``; each becomes ``name==X``.
+A requirement without a lower bound is an error: its oldest version is untested.
+This is what `make test` uses to prove the declared ranges (the oldest end).
+"""
+import re
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9_.\-\[\]]+?)\s*(>=|==)\s*([0-9][^,;\s]*)\s*$")
+
+
+def lowest_pins(pyproject, extras=None):
+    """{name: version} for the project's dependencies and the given extras (all if None)."""
+    project = tomllib.loads(Path(pyproject).read_text())["project"]
+    optional = project.get("optional-dependencies", {})
+    groups = [project.get("dependencies", [])]
+    groups += [optional[e] for e in (extras or optional)]
+    pins = {}
+    for requirement in (r for group in groups for r in group):
+        match = REQUIREMENT.match(requirement)
+        if match is None:
+            raise SystemExit(f"{pyproject}: {requirement!r} has no lower bound of the form "
+                             "'name>=X' or 'name==X'; its oldest version would be untested.")
+        name, _, version = match.groups()
+        name = re.sub(r"\[.*\]", "", name).lower()
+        if pins.get(name, version) != version:
+            raise SystemExit(f"{pyproject}: {name} has two lower bounds, {pins[name]} and {version}.")
+        pins[name] = version
+    return pins
+
+
+if __name__ == "__main__":
+    for name, version in sorted(lowest_pins(ROOT / "pyproject.toml", sys.argv[1:] or None).items()):
+        print(f"{name}=={version}")
