@@ -16,27 +16,14 @@ the KernelPlayground widget (read-only: use ``get_preset`` for a copy).
 """
 import numpy as np
 
+from . import _checks
+
 __all__ = [
     "identity", "box_blur", "gaussian", "binomial", "sharpen", "sobel_x", "sobel_y",
     "laplacian", "edge_horizontal", "edge_vertical", "edge_diagonal",
     "edge_antidiagonal", "outline", "gabor", "difference_of_gaussians",
     "filter_bank", "filter_bank_names", "PRESETS", "PRESETS_5X5", "get_preset",
 ]
-
-
-def _check_size(size, name, min_size=1):
-    """Raise a clear error unless ``size`` is an odd int >= min_size."""
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)):
-        raise TypeError(f"{name}(size=...) expected an odd int, got {size!r}.")
-    if size < min_size or size % 2 == 0:
-        raise ValueError(f"{name}(size=...) expected an odd int >= {min_size} "
-                         f"(the kernel needs a centre pixel), got {size}. "
-                         f"Try size={max(min_size, size + 1 - size % 2)}.")
-
-
-def _check_positive(value, arg, name):
-    if not np.isscalar(value) or not value > 0:
-        raise ValueError(f"{name}({arg}=...) expected a positive number, got {value!r}.")
 
 
 def _grid(size):
@@ -57,7 +44,7 @@ def identity(size=3):
     -------
     kernel : ndarray of shape (size, size), sum 1
     """
-    _check_size(size, "identity")
+    _checks.check_odd_size(size, "identity")
     k = np.zeros((size, size))
     k[size // 2, size // 2] = 1.0
     return k
@@ -70,7 +57,7 @@ def box_blur(k=3):
     -------
     kernel : ndarray of shape (k, k), sum 1
     """
-    _check_size(k, "box_blur")
+    _checks.check_odd_size(k, "box_blur")
     return np.full((k, k), 1.0 / (k * k))
 
 
@@ -83,8 +70,8 @@ def gaussian(size=5, sigma=1.0):
     -------
     kernel : ndarray of shape (size, size), sum 1, symmetric
     """
-    _check_size(size, "gaussian")
-    _check_positive(sigma, "sigma", "gaussian")
+    _checks.check_odd_size(size, "gaussian")
+    _checks.check_positive(sigma, "sigma", "gaussian")
     y, x = _grid(size)
     g = np.exp(-(x**2 + y**2) / (2.0 * sigma**2))
     return g / g.sum()
@@ -100,7 +87,7 @@ def binomial(size=3):
     -------
     kernel : ndarray of shape (size, size), sum 1
     """
-    _check_size(size, "binomial")
+    _checks.check_odd_size(size, "binomial")
     row = np.array([1.0])
     for _ in range(size - 1):
         row = np.convolve(row, [1.0, 1.0])   # next row of Pascal's triangle
@@ -256,9 +243,9 @@ def gabor(size, sigma, theta, lambd, gamma=0.5, psi=0.0):
     -------
     kernel : ndarray of shape (size, size)
     """
-    _check_size(size, "gabor")
+    _checks.check_odd_size(size, "gabor")
     for arg, value in (("sigma", sigma), ("lambd", lambd), ("gamma", gamma)):
-        _check_positive(value, arg, "gabor")
+        _checks.check_positive(value, arg, "gabor")
     y, x = _grid(size)
     xr = x * np.cos(theta) + y * np.sin(theta)
     yr = -x * np.sin(theta) + y * np.cos(theta)
@@ -276,9 +263,9 @@ def difference_of_gaussians(size, sigma, ratio=2.0):
     -------
     kernel : ndarray of shape (size, size), sum ≈ 0 (exactly 0 up to rounding)
     """
-    _check_size(size, "difference_of_gaussians")
-    _check_positive(sigma, "sigma", "difference_of_gaussians")
-    _check_positive(ratio, "ratio", "difference_of_gaussians")
+    _checks.check_odd_size(size, "difference_of_gaussians")
+    _checks.check_positive(sigma, "sigma", "difference_of_gaussians")
+    _checks.check_positive(ratio, "ratio", "difference_of_gaussians")
     return gaussian(size, sigma) - gaussian(size, ratio * sigma)
 
 
@@ -348,7 +335,7 @@ def filter_bank(size=17, dtype=np.float64):
     bank : ndarray of shape (36, 1, size, size)
         Conv weights (F, C_in, KH, KW) for one input channel.
     """
-    _check_size(size, "filter_bank", min_size=7)
+    _checks.check_odd_size(size, "filter_bank", min_size=7)
     kernels = [k for _, k in _bank_specs(size)]
     return np.stack(kernels)[:, None].astype(dtype)   # (36, 1, size, size)
 
@@ -363,7 +350,7 @@ def filter_bank_names(size=17):
     -------
     names : list of 36 str
     """
-    _check_size(size, "filter_bank_names", min_size=7)
+    _checks.check_odd_size(size, "filter_bank_names", min_size=7)
     return [name for name, _ in _bank_specs(size)]
 
 

@@ -46,7 +46,7 @@ class MaxPool2D(_Pool2D):
     """Max pooling; backward routes each gradient to its window's first maximum. No parameters."""
 
     def forward(self, x, training=True):
-        """x (N, C, H, W) -> y (N, C, H_out, W_out), H_out = (H − PH) // SH + 1."""
+        """x (N, C, H, W) -> y (N, C, H_out, W_out)."""
         self._check_input(x)
         return self._keep(pool.maxpool2d_forward(x, self.pool_size, self.stride))
 
@@ -59,7 +59,7 @@ class AvgPool2D(_Pool2D):
     """Average pooling; backward spreads each gradient evenly over its window. No parameters."""
 
     def forward(self, x, training=True):
-        """x (N, C, H, W) -> y (N, C, H_out, W_out), H_out = (H − PH) // SH + 1."""
+        """x (N, C, H, W) -> y (N, C, H_out, W_out)."""
         self._check_input(x)
         return self._keep(pool.avgpool2d_forward(x, self.pool_size, self.stride))
 
