@@ -40,9 +40,7 @@ def _grid(size):
 def identity(size=3):
     """Identity (delta) kernel: 1 at the centre, 0 elsewhere; out = image.
 
-    Returns
-    -------
-    kernel : ndarray of shape (size, size), sum 1
+    Returns a kernel of shape (size, size), sum 1.
     """
     _checks.check_odd_size(size, "identity")
     k = np.zeros((size, size))
@@ -53,9 +51,7 @@ def identity(size=3):
 def box_blur(k=3):
     """Box (mean) blur: every weight 1/k², the average of the k×k window.
 
-    Returns
-    -------
-    kernel : ndarray of shape (k, k), sum 1
+    Returns a kernel of shape (k, k), sum 1.
     """
     _checks.check_odd_size(k, "box_blur")
     return np.full((k, k), 1.0 / (k * k))
@@ -66,9 +62,7 @@ def gaussian(size=5, sigma=1.0):
 
     G[y, x] = exp(−(x² + y²) / (2σ²)) / Σ exp(−(x² + y²) / (2σ²))
 
-    Returns
-    -------
-    kernel : ndarray of shape (size, size), sum 1, symmetric
+    Returns a kernel of shape (size, size), sum 1, symmetric.
     """
     _checks.check_odd_size(size, "gaussian")
     _checks.check_positive(sigma, "sigma", "gaussian")
@@ -83,9 +77,7 @@ def binomial(size=3):
     The integer-weight approximation of a Gaussian used in textbooks
     (σ² = (size − 1) / 4 per axis).
 
-    Returns
-    -------
-    kernel : ndarray of shape (size, size), sum 1
+    Returns a kernel of shape (size, size), sum 1.
     """
     _checks.check_odd_size(size, "binomial")
     row = np.array([1.0])
@@ -101,9 +93,7 @@ def sharpen():
          [-1,  5, -1],
          [ 0, -1,  0]]
 
-    Returns
-    -------
-    kernel : ndarray of shape (3, 3), sum 1 (flat regions unchanged)
+    Returns a kernel of shape (3, 3), sum 1 (flat regions unchanged).
     """
     return np.array([[0.0, -1.0, 0.0], [-1.0, 5.0, -1.0], [0.0, -1.0, 0.0]])
 
@@ -114,9 +104,7 @@ def sobel_x():
     Sx = [1 2 1]ᵀ [−1 0 1] = [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]].
     Positive where brightness increases to the right: finds *vertical* edges.
 
-    Returns
-    -------
-    kernel : ndarray of shape (3, 3), sum 0, antisymmetric left-right
+    Returns a kernel of shape (3, 3), sum 0, antisymmetric left-right.
     """
     return np.outer([1.0, 2.0, 1.0], [-1.0, 0.0, 1.0])
 
@@ -127,9 +115,7 @@ def sobel_y():
     Sy = Sxᵀ = [[-1, -2, -1], [0, 0, 0], [1, 2, 1]].
     Positive where brightness increases downwards: finds *horizontal* edges.
 
-    Returns
-    -------
-    kernel : ndarray of shape (3, 3), sum 0, antisymmetric top-bottom
+    Returns a kernel of shape (3, 3), sum 0, antisymmetric top-bottom.
     """
     return sobel_x().T.copy()
 
@@ -143,9 +129,7 @@ def laplacian():
          [1, -4, 1],
          [0,  1, 0]]
 
-    Returns
-    -------
-    kernel : ndarray of shape (3, 3), sum 0, symmetric under flips and transpose
+    Returns a kernel of shape (3, 3), sum 0, symmetric under flips and transpose.
     """
     return np.array([[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]])
 
@@ -155,9 +139,7 @@ def edge_horizontal():
 
     [[-1, -1, -1], [0, 0, 0], [1, 1, 1]]: bottom row − top row.
 
-    Returns
-    -------
-    kernel : ndarray of shape (3, 3), sum 0
+    Returns a kernel of shape (3, 3), sum 0.
     """
     return np.outer([-1.0, 0.0, 1.0], [1.0, 1.0, 1.0])
 
@@ -167,9 +149,7 @@ def edge_vertical():
 
     [[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]]: right column − left column.
 
-    Returns
-    -------
-    kernel : ndarray of shape (3, 3), sum 0
+    Returns a kernel of shape (3, 3), sum 0.
     """
     return edge_horizontal().T.copy()
 
@@ -179,9 +159,7 @@ def edge_diagonal():
 
     k[y, x] = y − x  →  [[0, -1, -2], [1, 0, -1], [2, 1, 0]]
 
-    Returns
-    -------
-    kernel : ndarray of shape (3, 3), sum 0
+    Returns a kernel of shape (3, 3), sum 0.
     """
     y, x = _grid(3)
     return y - x
@@ -192,9 +170,7 @@ def edge_antidiagonal():
 
     k[y, x] = y + x  →  [[-2, -1, 0], [-1, 0, 1], [0, 1, 2]]
 
-    Returns
-    -------
-    kernel : ndarray of shape (3, 3), sum 0
+    Returns a kernel of shape (3, 3), sum 0.
     """
     y, x = _grid(3)
     return y + x
@@ -205,9 +181,7 @@ def outline():
 
     [[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]]
 
-    Returns
-    -------
-    kernel : ndarray of shape (3, 3), sum 0
+    Returns a kernel of shape (3, 3), sum 0.
     """
     k = -np.ones((3, 3))
     k[1, 1] = 8.0
@@ -239,9 +213,7 @@ def gabor(size, sigma, theta, lambd, gamma=0.5, psi=0.0):
     gamma : float, aspect ratio of the envelope (< 1: elongated along the stripes)
     psi : float, phase offset in radians
 
-    Returns
-    -------
-    kernel : ndarray of shape (size, size)
+    Returns a kernel of shape (size, size).
     """
     _checks.check_odd_size(size, "gabor")
     for arg, value in (("sigma", sigma), ("lambd", lambd), ("gamma", gamma)):
@@ -259,9 +231,7 @@ def difference_of_gaussians(size, sigma, ratio=2.0):
     DoG = G(σ) − G(ratio·σ), each G normalised to sum 1, so Σ DoG = 0:
     positive for a bright spot of radius ≈ σ on a dark background.
 
-    Returns
-    -------
-    kernel : ndarray of shape (size, size), sum ≈ 0 (exactly 0 up to rounding)
+    Returns a kernel of shape (size, size), sum ≈ 0 (exactly 0 up to rounding).
     """
     _checks.check_odd_size(size, "difference_of_gaussians")
     _checks.check_positive(sigma, "sigma", "difference_of_gaussians")
@@ -396,9 +366,7 @@ def get_preset(name, size=3):
     name : str, a key of ``PRESETS`` (e.g. "Sobel x")
     size : 3 or 5
 
-    Returns
-    -------
-    kernel : ndarray of shape (size, size)
+    Returns a kernel of shape (size, size).
     """
     table = {3: PRESETS, 5: PRESETS_5X5}.get(size)
     if table is None:

@@ -1,4 +1,8 @@
-"""``MaxPool2D`` and ``AvgPool2D``: thin classes over ``ops.pool`` (formulas in its docstring)."""
+"""``MaxPool2D`` and ``AvgPool2D``: thin classes over ``ops.pool`` (formulas in its docstring).
+
+Their ``forward``/``backward`` have the same shape on purpose: each names the
+kernel it runs, so a reader gets from the layer to the loop in one step.
+"""
 from .. import _checks
 from ..ops import geometry, pool
 from .base import Layer
