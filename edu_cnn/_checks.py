@@ -204,3 +204,62 @@ def check_lengths(n_first, n_second, who, first, second):
     if n_first != n_second:
         raise ValueError(f"{who} expected {first} and {second} to have the same number of "
                          f"rows, got {n_first} and {n_second}.")
+
+
+# --- layers, ops, optim, filters ---
+
+def _is_int(value):
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def check_pair(value, name, minimum=1):
+    """An int or a pair of ints as an ``(h, w)`` pair of ints, each >= ``minimum``.
+
+    ``name`` starts the message, e.g. ``"Conv2D kernel_size must be >= 1, got 0."``.
+    """
+    if _is_int(value):
+        values = (int(value), int(value))
+    elif (isinstance(value, (tuple, list)) and len(value) == 2
+          and all(_is_int(v) for v in value)):
+        values = (int(value[0]), int(value[1]))
+    else:
+        raise TypeError(f"{name} must be an int or an (h, w) pair of ints, "
+                        f"got {value!r}.")
+    if min(values) < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value!r}.")
+    return values
+
+
+NUMBER_RULES = {
+    "> 0": lambda v: v > 0,
+    ">= 0": lambda v: v >= 0,
+    "in [0, 1)": lambda v: 0 <= v < 1,
+    "in [0, 1]": lambda v: 0 <= v <= 1,
+    "in (0, 1]": lambda v: 0 < v <= 1,
+}
+
+
+def check_number(owner, name, value, rule):
+    """Return ``float(value)`` if it is a finite number obeying ``rule`` (a key of NUMBER_RULES)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{owner}: {name} must be a number {rule}, got {value!r} "
+                        f"({type(value).__name__}).")
+    if not (np.isfinite(value) and NUMBER_RULES[rule](value)):
+        raise ValueError(f"{owner}: {name} must be {rule}, got {value!r}.")
+    return float(value)
+
+
+def check_odd_size(size, who, min_size=1):
+    """A kernel size: an odd int >= ``min_size`` (the kernel needs a centre pixel)."""
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)):
+        raise TypeError(f"{who}(size=...) expected an odd int, got {size!r}.")
+    if size < min_size or size % 2 == 0:
+        raise ValueError(f"{who}(size=...) expected an odd int >= {min_size} "
+                         f"(the kernel needs a centre pixel), got {size}. "
+                         f"Try size={max(min_size, size + 1 - size % 2)}.")
+
+
+def check_positive(value, arg, who):
+    """A scalar > 0 (e.g. a filter's sigma)."""
+    if not np.isscalar(value) or not value > 0:
+        raise ValueError(f"{who}({arg}=...) expected a positive number, got {value!r}.")

@@ -16,27 +16,14 @@ the KernelPlayground widget (read-only: use ``get_preset`` for a copy).
 """
 import numpy as np
 
+from . import _checks
+
 __all__ = [
     "identity", "box_blur", "gaussian", "binomial", "sharpen", "sobel_x", "sobel_y",
     "laplacian", "edge_horizontal", "edge_vertical", "edge_diagonal",
     "edge_antidiagonal", "outline", "gabor", "difference_of_gaussians",
     "filter_bank", "filter_bank_names", "PRESETS", "PRESETS_5X5", "get_preset",
 ]
-
-
-def _check_size(size, name, min_size=1):
-    """Raise a clear error unless ``size`` is an odd int >= min_size."""
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)):
-        raise TypeError(f"{name}(size=...) expected an odd int, got {size!r}.")
-    if size < min_size or size % 2 == 0:
-        raise ValueError(f"{name}(size=...) expected an odd int >= {min_size} "
-                         f"(the kernel needs a centre pixel), got {size}. "
-                         f"Try size={max(min_size, size + 1 - size % 2)}.")
-
-
-def _check_positive(value, arg, name):
-    if not np.isscalar(value) or not value > 0:
-        raise ValueError(f"{name}({arg}=...) expected a positive number, got {value!r}.")
 
 
 def _grid(size):
@@ -53,11 +40,9 @@ def _grid(size):
 def identity(size=3):
     """Identity (delta) kernel: 1 at the centre, 0 elsewhere; out = image.
 
-    Returns
-    -------
-    kernel : ndarray of shape (size, size), sum 1
+    Returns a kernel of shape (size, size), sum 1.
     """
-    _check_size(size, "identity")
+    _checks.check_odd_size(size, "identity")
     k = np.zeros((size, size))
     k[size // 2, size // 2] = 1.0
     return k
@@ -66,11 +51,9 @@ def identity(size=3):
 def box_blur(k=3):
     """Box (mean) blur: every weight 1/k², the average of the k×k window.
 
-    Returns
-    -------
-    kernel : ndarray of shape (k, k), sum 1
+    Returns a kernel of shape (k, k), sum 1.
     """
-    _check_size(k, "box_blur")
+    _checks.check_odd_size(k, "box_blur")
     return np.full((k, k), 1.0 / (k * k))
 
 
@@ -79,12 +62,10 @@ def gaussian(size=5, sigma=1.0):
 
     G[y, x] = exp(−(x² + y²) / (2σ²)) / Σ exp(−(x² + y²) / (2σ²))
 
-    Returns
-    -------
-    kernel : ndarray of shape (size, size), sum 1, symmetric
+    Returns a kernel of shape (size, size), sum 1, symmetric.
     """
-    _check_size(size, "gaussian")
-    _check_positive(sigma, "sigma", "gaussian")
+    _checks.check_odd_size(size, "gaussian")
+    _checks.check_positive(sigma, "sigma", "gaussian")
     y, x = _grid(size)
     g = np.exp(-(x**2 + y**2) / (2.0 * sigma**2))
     return g / g.sum()
@@ -96,11 +77,9 @@ def binomial(size=3):
     The integer-weight approximation of a Gaussian used in textbooks
     (σ² = (size − 1) / 4 per axis).
 
-    Returns
-    -------
-    kernel : ndarray of shape (size, size), sum 1
+    Returns a kernel of shape (size, size), sum 1.
     """
-    _check_size(size, "binomial")
+    _checks.check_odd_size(size, "binomial")
     row = np.array([1.0])
     for _ in range(size - 1):
         row = np.convolve(row, [1.0, 1.0])   # next row of Pascal's triangle
@@ -114,9 +93,7 @@ def sharpen():
          [-1,  5, -1],
          [ 0, -1,  0]]
 
-    Returns
-    -------
-    kernel : ndarray of shape (3, 3), sum 1 (flat regions unchanged)
+    Returns a kernel of shape (3, 3), sum 1 (flat regions unchanged).
     """
     return np.array([[0.0, -1.0, 0.0], [-1.0, 5.0, -1.0], [0.0, -1.0, 0.0]])
 
@@ -127,9 +104,7 @@ def sobel_x():
     Sx = [1 2 1]ᵀ [−1 0 1] = [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]].
     Positive where brightness increases to the right: finds *vertical* edges.
 
-    Returns
-    -------
-    kernel : ndarray of shape (3, 3), sum 0, antisymmetric left-right
+    Returns a kernel of shape (3, 3), sum 0, antisymmetric left-right.
     """
     return np.outer([1.0, 2.0, 1.0], [-1.0, 0.0, 1.0])
 
@@ -140,9 +115,7 @@ def sobel_y():
     Sy = Sxᵀ = [[-1, -2, -1], [0, 0, 0], [1, 2, 1]].
     Positive where brightness increases downwards: finds *horizontal* edges.
 
-    Returns
-    -------
-    kernel : ndarray of shape (3, 3), sum 0, antisymmetric top-bottom
+    Returns a kernel of shape (3, 3), sum 0, antisymmetric top-bottom.
     """
     return sobel_x().T.copy()
 
@@ -156,9 +129,7 @@ def laplacian():
          [1, -4, 1],
          [0,  1, 0]]
 
-    Returns
-    -------
-    kernel : ndarray of shape (3, 3), sum 0, symmetric under flips and transpose
+    Returns a kernel of shape (3, 3), sum 0, symmetric under flips and transpose.
     """
     return np.array([[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]])
 
@@ -168,9 +139,7 @@ def edge_horizontal():
 
     [[-1, -1, -1], [0, 0, 0], [1, 1, 1]]: bottom row − top row.
 
-    Returns
-    -------
-    kernel : ndarray of shape (3, 3), sum 0
+    Returns a kernel of shape (3, 3), sum 0.
     """
     return np.outer([-1.0, 0.0, 1.0], [1.0, 1.0, 1.0])
 
@@ -180,9 +149,7 @@ def edge_vertical():
 
     [[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]]: right column − left column.
 
-    Returns
-    -------
-    kernel : ndarray of shape (3, 3), sum 0
+    Returns a kernel of shape (3, 3), sum 0.
     """
     return edge_horizontal().T.copy()
 
@@ -192,9 +159,7 @@ def edge_diagonal():
 
     k[y, x] = y − x  →  [[0, -1, -2], [1, 0, -1], [2, 1, 0]]
 
-    Returns
-    -------
-    kernel : ndarray of shape (3, 3), sum 0
+    Returns a kernel of shape (3, 3), sum 0.
     """
     y, x = _grid(3)
     return y - x
@@ -205,9 +170,7 @@ def edge_antidiagonal():
 
     k[y, x] = y + x  →  [[-2, -1, 0], [-1, 0, 1], [0, 1, 2]]
 
-    Returns
-    -------
-    kernel : ndarray of shape (3, 3), sum 0
+    Returns a kernel of shape (3, 3), sum 0.
     """
     y, x = _grid(3)
     return y + x
@@ -218,9 +181,7 @@ def outline():
 
     [[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]]
 
-    Returns
-    -------
-    kernel : ndarray of shape (3, 3), sum 0
+    Returns a kernel of shape (3, 3), sum 0.
     """
     k = -np.ones((3, 3))
     k[1, 1] = 8.0
@@ -252,13 +213,11 @@ def gabor(size, sigma, theta, lambd, gamma=0.5, psi=0.0):
     gamma : float, aspect ratio of the envelope (< 1: elongated along the stripes)
     psi : float, phase offset in radians
 
-    Returns
-    -------
-    kernel : ndarray of shape (size, size)
+    Returns a kernel of shape (size, size).
     """
-    _check_size(size, "gabor")
+    _checks.check_odd_size(size, "gabor")
     for arg, value in (("sigma", sigma), ("lambd", lambd), ("gamma", gamma)):
-        _check_positive(value, arg, "gabor")
+        _checks.check_positive(value, arg, "gabor")
     y, x = _grid(size)
     xr = x * np.cos(theta) + y * np.sin(theta)
     yr = -x * np.sin(theta) + y * np.cos(theta)
@@ -272,13 +231,11 @@ def difference_of_gaussians(size, sigma, ratio=2.0):
     DoG = G(σ) − G(ratio·σ), each G normalised to sum 1, so Σ DoG = 0:
     positive for a bright spot of radius ≈ σ on a dark background.
 
-    Returns
-    -------
-    kernel : ndarray of shape (size, size), sum ≈ 0 (exactly 0 up to rounding)
+    Returns a kernel of shape (size, size), sum ≈ 0 (exactly 0 up to rounding).
     """
-    _check_size(size, "difference_of_gaussians")
-    _check_positive(sigma, "sigma", "difference_of_gaussians")
-    _check_positive(ratio, "ratio", "difference_of_gaussians")
+    _checks.check_odd_size(size, "difference_of_gaussians")
+    _checks.check_positive(sigma, "sigma", "difference_of_gaussians")
+    _checks.check_positive(ratio, "ratio", "difference_of_gaussians")
     return gaussian(size, sigma) - gaussian(size, ratio * sigma)
 
 
@@ -348,7 +305,7 @@ def filter_bank(size=17, dtype=np.float64):
     bank : ndarray of shape (36, 1, size, size)
         Conv weights (F, C_in, KH, KW) for one input channel.
     """
-    _check_size(size, "filter_bank", min_size=7)
+    _checks.check_odd_size(size, "filter_bank", min_size=7)
     kernels = [k for _, k in _bank_specs(size)]
     return np.stack(kernels)[:, None].astype(dtype)   # (36, 1, size, size)
 
@@ -363,7 +320,7 @@ def filter_bank_names(size=17):
     -------
     names : list of 36 str
     """
-    _check_size(size, "filter_bank_names", min_size=7)
+    _checks.check_odd_size(size, "filter_bank_names", min_size=7)
     return [name for name, _ in _bank_specs(size)]
 
 
@@ -409,9 +366,7 @@ def get_preset(name, size=3):
     name : str, a key of ``PRESETS`` (e.g. "Sobel x")
     size : 3 or 5
 
-    Returns
-    -------
-    kernel : ndarray of shape (size, size)
+    Returns a kernel of shape (size, size).
     """
     table = {3: PRESETS, 5: PRESETS_5X5}.get(size)
     if table is None:

@@ -67,7 +67,8 @@ def rel_error(a, b):
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
-        raise ValueError(f"rel_error expected arrays of the same shape, got {a.shape} and {b.shape}.")
+        raise ValueError(f"rel_error expected arrays of the same shape, "
+                         f"got {a.shape} and {b.shape}.")
     scale = max(np.abs(a).max(initial=0.0), np.abs(b).max(initial=0.0))
     if scale == 0:
         return 0.0

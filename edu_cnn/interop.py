@@ -70,25 +70,27 @@ def to_torch(model):
 
 def _to_torch_layer(torch, layer):
     """``[(name, module), ...]`` for one layer (two modules for asymmetric padding)."""
-    nn, name, kind = torch.nn, layer.name, type(layer).__name__
-    simple = {"Flatten": nn.Flatten, "ReLU": nn.ReLU, "Sigmoid": nn.Sigmoid, "Tanh": nn.Tanh}
-    config = layer.get_config()
-    if kind in simple:
-        return [(name, simple[kind]())]
-    if kind == "LeakyReLU":
+    nn, name, config = torch.nn, layer.name, layer.get_config()
+    simple = {_layers.Flatten: nn.Flatten, _layers.ReLU: nn.ReLU, _layers.Sigmoid: nn.Sigmoid,
+              _layers.Tanh: nn.Tanh}
+    for ours, theirs in simple.items():
+        if isinstance(layer, ours):
+            return [(name, theirs())]
+    if isinstance(layer, _layers.LeakyReLU):
         return [(name, nn.LeakyReLU(config["alpha"]))]
-    if kind == "Dropout":
+    if isinstance(layer, _layers.Dropout):
         return [(name, nn.Dropout(config["rate"]))]
-    if kind in ("MaxPool2D", "AvgPool2D"):
-        pool = nn.MaxPool2d if kind == "MaxPool2D" else nn.AvgPool2d
+    if isinstance(layer, (_layers.MaxPool2D, _layers.AvgPool2D)):
+        kind = type(layer).__name__                                 # for error messages only
+        pool = nn.MaxPool2d if isinstance(layer, _layers.MaxPool2D) else nn.AvgPool2d
         stride = config.get("stride") or config["pool_size"]
         return [(name, pool(tuple(pair(config["pool_size"], kind)), tuple(pair(stride, kind))))]
-    if kind == "Dense":
+    if isinstance(layer, _layers.Dense):
         return [(name, _torch_linear(torch, layer))]
-    if kind == "Conv2D":
+    if isinstance(layer, _layers.Conv2D):
         return _torch_conv(torch, layer, config)
-    raise TypeError(f"to_torch: layer {name!r} of type {kind} has no PyTorch counterpart here; "
-                    f"supported: {', '.join(sorted(_layers.LAYER_TYPES))}.")
+    raise TypeError(f"to_torch: layer {name!r} of type {type(layer).__name__} has no PyTorch "
+                    f"counterpart here; supported: {', '.join(sorted(_layers.LAYER_TYPES))}.")
 
 
 def _torch_linear(torch, layer):
@@ -169,10 +171,11 @@ def _from_torch_module(torch, index, name, m, pad):
     nn = torch.nn
     simple = {nn.Flatten: _layers.Flatten, nn.ReLU: _layers.ReLU,
               nn.Sigmoid: _layers.Sigmoid, nn.Tanh: _layers.Tanh}
-    if type(m) in simple:
-        if isinstance(m, nn.Flatten) and (m.start_dim, m.end_dim) != (1, -1):
-            _unsupported(index, name, m, "only Flatten(start_dim=1, end_dim=-1) is supported")
-        return simple[type(m)]()
+    if isinstance(m, nn.Flatten) and (m.start_dim, m.end_dim) != (1, -1):
+        _unsupported(index, name, m, "only Flatten(start_dim=1, end_dim=-1) is supported")
+    for theirs, ours in simple.items():
+        if isinstance(m, theirs):
+            return ours()
     if isinstance(m, nn.LeakyReLU):
         return _layers.LeakyReLU(alpha=m.negative_slope)
     if isinstance(m, nn.Dropout):

@@ -9,30 +9,11 @@ State (momentum buffers, running averages) is kept per parameter array.
     loss.backward(); model.backward(...)   # fills every layer.grads
     opt.step(model)                         # model: Sequential, a Layer or a list of layers
 """
-import numbers
-
 import numpy as np
 
+from . import _checks
+
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "ExponentialDecay", "get"]
-
-
-_RULES = {
-    "> 0": lambda v: v > 0,
-    ">= 0": lambda v: v >= 0,
-    "in [0, 1)": lambda v: 0 <= v < 1,
-    "in [0, 1]": lambda v: 0 <= v <= 1,
-    "in (0, 1]": lambda v: 0 < v <= 1,
-}
-
-
-def _check_number(owner, name, value, rule):
-    """Return ``float(value)`` if it is a finite number obeying ``rule`` (a key of _RULES)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{owner}: {name} must be a number {rule}, got {value!r} "
-                        f"({type(value).__name__}).")
-    if not (np.isfinite(value) and _RULES[rule](value)):
-        raise ValueError(f"{owner}: {name} must be {rule}, got {value!r}.")
-    return float(value)
 
 
 def _parameters(model):
@@ -67,7 +48,7 @@ class Optimizer:
     """
 
     def __init__(self, lr):
-        self.lr = _check_number(type(self).__name__, "lr", lr, "> 0")
+        self.lr = _checks.check_number(type(self).__name__, "lr", lr, "> 0")
         self.state = {}          # id(param) -> dict of buffers for that parameter
 
     def step(self, model):
@@ -113,8 +94,8 @@ class SGD(Optimizer):
 
     def __init__(self, lr=0.01, momentum=0.0, nesterov=False, weight_decay=0.0):
         super().__init__(lr)
-        self.momentum = _check_number("SGD", "momentum", momentum, "in [0, 1]")
-        self.weight_decay = _check_number("SGD", "weight_decay", weight_decay, ">= 0")
+        self.momentum = _checks.check_number("SGD", "momentum", momentum, "in [0, 1]")
+        self.weight_decay = _checks.check_number("SGD", "weight_decay", weight_decay, ">= 0")
         if nesterov and self.momentum == 0:
             raise ValueError("SGD: nesterov=True needs a momentum > 0, got momentum=0.0. "
                              "Use e.g. SGD(lr, momentum=0.9, nesterov=True).")
@@ -158,10 +139,10 @@ class RMSprop(Optimizer):
 
     def __init__(self, lr=0.01, alpha=0.99, eps=1e-8, momentum=0.0, weight_decay=0.0):
         super().__init__(lr)
-        self.alpha = _check_number("RMSprop", "alpha", alpha, "in [0, 1)")
-        self.eps = _check_number("RMSprop", "eps", eps, ">= 0")
-        self.momentum = _check_number("RMSprop", "momentum", momentum, "in [0, 1]")
-        self.weight_decay = _check_number("RMSprop", "weight_decay", weight_decay, ">= 0")
+        self.alpha = _checks.check_number("RMSprop", "alpha", alpha, "in [0, 1)")
+        self.eps = _checks.check_number("RMSprop", "eps", eps, ">= 0")
+        self.momentum = _checks.check_number("RMSprop", "momentum", momentum, "in [0, 1]")
+        self.weight_decay = _checks.check_number("RMSprop", "weight_decay", weight_decay, ">= 0")
 
     def _update(self, param, grad, state):
         g = grad + self.weight_decay * param if self.weight_decay else grad
@@ -201,10 +182,10 @@ class Adam(Optimizer):
         super().__init__(lr)
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValueError(f"Adam: betas must be a pair (beta1, beta2), got {betas!r}.")
-        self.betas = tuple(_check_number("Adam", f"betas[{i}]", b, "in [0, 1)")
+        self.betas = tuple(_checks.check_number("Adam", f"betas[{i}]", b, "in [0, 1)")
                            for i, b in enumerate(betas))
-        self.eps = _check_number("Adam", "eps", eps, ">= 0")
-        self.weight_decay = _check_number("Adam", "weight_decay", weight_decay, ">= 0")
+        self.eps = _checks.check_number("Adam", "eps", eps, ">= 0")
+        self.weight_decay = _checks.check_number("Adam", "weight_decay", weight_decay, ">= 0")
 
     def _update(self, param, grad, state):
         beta1, beta2 = self.betas
@@ -241,7 +222,7 @@ class ExponentialDecay:
             raise TypeError("ExponentialDecay expected an edu_cnn optimiser "
                             f"(e.g. optim.SGD(...)), got {type(optimizer).__name__}.")
         self.optimizer = optimizer
-        self.gamma = _check_number("ExponentialDecay", "gamma", gamma, "in (0, 1]")
+        self.gamma = _checks.check_number("ExponentialDecay", "gamma", gamma, "in (0, 1]")
         self.initial_lr = optimizer.lr
         self.epoch = 0
 

@@ -1,7 +1,9 @@
-"""Optimisers: five steps against torch.optim, float64, to 1e-10; schedules; validation."""
+"""Optimisers: five steps against torch.optim, float64, to 1e-10; schedules; validation.
+
+The comparisons with torch.optim are marked ``torch``; the rest needs no torch.
+"""
 import numpy as np
 import pytest
-import torch
 
 from edu_cnn import optim
 
@@ -23,7 +25,7 @@ def make_layers(rng):
     return [FakeLayer({k: rng.standard_normal(s) for k, s in d.items()}) for d in shapes]
 
 
-def run_both(ours, theirs_cls, theirs_kwargs, seed=0, steps=N_STEPS):
+def run_both(torch, ours, theirs_cls, theirs_kwargs, seed=0, steps=N_STEPS):
     """Apply the same gradient sequence to edu_cnn and torch; return max |Δθ| per step."""
     rng = np.random.default_rng(seed)
     layers = make_layers(rng)
@@ -69,21 +71,24 @@ ADAM_CASES = [
 ]
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("kwargs", SGD_CASES, ids=str)
-def test_sgd_matches_torch(kwargs):
-    diffs = run_both(optim.SGD(**kwargs), torch.optim.SGD, kwargs)
+def test_sgd_matches_torch(torch, kwargs):
+    diffs = run_both(torch, optim.SGD(**kwargs), torch.optim.SGD, kwargs)
     assert max(diffs) < TOL, diffs
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("kwargs", RMSPROP_CASES, ids=str)
-def test_rmsprop_matches_torch(kwargs):
-    diffs = run_both(optim.RMSprop(**kwargs), torch.optim.RMSprop, kwargs)
+def test_rmsprop_matches_torch(torch, kwargs):
+    diffs = run_both(torch, optim.RMSprop(**kwargs), torch.optim.RMSprop, kwargs)
     assert max(diffs) < TOL, diffs
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("kwargs", ADAM_CASES, ids=str)
-def test_adam_matches_torch(kwargs):
-    diffs = run_both(optim.Adam(**kwargs), torch.optim.Adam, kwargs)
+def test_adam_matches_torch(torch, kwargs):
+    diffs = run_both(torch, optim.Adam(**kwargs), torch.optim.Adam, kwargs)
     assert max(diffs) < TOL, diffs
 
 
@@ -140,7 +145,8 @@ def test_step_rejects_unknown_model():
         optim.SGD().step(42)
 
 
-def test_exponential_decay_matches_torch_exponential_lr():
+@pytest.mark.torch
+def test_exponential_decay_matches_torch_exponential_lr(torch):
     ours = optim.SGD(lr=0.1)
     schedule = optim.ExponentialDecay(ours, gamma=0.9)
     t = torch.zeros(1, requires_grad=True)

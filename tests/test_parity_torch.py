@@ -5,20 +5,24 @@ input and the same upstream gradient dy; outputs, dx and every parameter
 gradient are compared with ``gradcheck.rel_error`` (worst difference relative
 to the largest entry): < 1e-6 in float64, < 1e-4 in float32.
 
-Configurations are random but seeded. ``python tests/test_parity_torch.py``
-prints the worst error measured per layer and dtype.
+Configurations are random but seeded (conv and pool: ``conv_cfg`` / ``pool_cfg``
+from tests/conftest.py). ``python tests/test_parity_torch.py`` prints the worst
+error measured per layer and dtype. The whole-network check (one training
+step, every gradient and weight) is tests/test_train_step_vs_torch.py.
 """
 import numpy as np
 import pytest
-import torch
-import torch.nn.functional as F
 
 from edu_cnn import layers, losses
 from edu_cnn.gradcheck import rel_error
 
+torch = pytest.importorskip("torch")
+F = torch.nn.functional
+pytestmark = pytest.mark.torch
+
 TOL = {"float64": 1e-6, "float32": 1e-4}
 DTYPES = ["float64", "float32"]
-N_CONV, N_POOL, N_SMALL = 40, 30, 12
+N_SMALL = 12
 
 
 def torch_run(module_or_fn, x, dy, params=()):
@@ -43,37 +47,6 @@ def errors_of(pairs):
 
 def upstream(shape, dtype, seed):
     return np.random.default_rng(seed + 10_000).standard_normal(shape).astype(dtype)
-
-
-# --------------------------------------------------------------------------- configs
-
-
-def conv_config(i):
-    """Random conv: batch 1–4, channels 1–4, kernel 1–5, stride 1–3, padding 0–2/pair/same/valid."""
-    r = np.random.default_rng(100 + i)
-    kh, kw = r.integers(1, 6, 2)
-    kind = ["int", "int", "pair", "same", "valid"][i % 5]
-    stride = (1, 1) if kind == "same" else tuple(int(s) for s in r.integers(1, 4, 2))
-    padding = {"int": int(r.integers(0, 3)), "pair": tuple(int(p) for p in r.integers(0, 3, 2)),
-               "same": "same", "valid": "valid"}[kind]
-    pad_h, pad_w = (0, 0) if isinstance(padding, str) else np.broadcast_to(padding, 2)
-    H = int(r.integers(max(1, kh - 2 * pad_h), 10))
-    W = int(r.integers(max(1, kw - 2 * pad_w), 10))
-    if H == W:
-        W += 1                                                  # non-square inputs
-    return dict(N=int(r.integers(1, 5)), C=int(r.integers(1, 5)), F=int(r.integers(1, 5)),
-                kernel=(int(kh), int(kw)), stride=stride, padding=padding, H=H, W=W)
-
-
-def pool_config(i):
-    """Random pool: window 1–4, stride None (= window), smaller (overlapping) or larger."""
-    r = np.random.default_rng(200 + i)
-    ph, pw = (int(p) for p in r.integers(1, 5, 2))
-    stride = [None, (1, 1), (int(r.integers(1, ph + 1)), int(r.integers(1, pw + 1))),
-              int(r.integers(1, 4))][i % 4]
-    H, W = ph + int(r.integers(0, 6)), pw + int(r.integers(0, 6)) + 1
-    return dict(N=int(r.integers(1, 5)), C=int(r.integers(1, 5)), pool=(ph, pw),
-                stride=stride, H=H, W=W)
 
 
 # --------------------------------------------------------------------------- layers
@@ -195,21 +168,12 @@ def loss_errors(kind, i, dtype):
 # --------------------------------------------------------------------------- tests
 
 
-CASES = (
-    [("Conv2D", i) for i in range(N_CONV)]
-    + [("MaxPool2D", i) for i in range(N_POOL)]
-    + [("AvgPool2D", i) for i in range(N_POOL)]
-    + [(name, i) for name in ("Dense", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Flatten",
-                              "Dropout", "SoftmaxCrossEntropy", "BinaryCrossEntropy",
-                              "MeanSquaredError") for i in range(N_SMALL)]
-)
+CASES = [(name, i) for name in ("Dense", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Flatten",
+                                "Dropout", "SoftmaxCrossEntropy", "BinaryCrossEntropy",
+                                "MeanSquaredError") for i in range(N_SMALL)]
 
 
 def case_errors(name, i, dtype):
-    if name == "Conv2D":
-        return conv_errors(conv_config(i), dtype, seed=i)
-    if name in ("MaxPool2D", "AvgPool2D"):
-        return pool_errors(name[:3].lower(), pool_config(i), dtype, seed=i)
     if name == "Dense":
         return dense_errors(i, dtype)
     if name == "Dropout":
@@ -223,85 +187,56 @@ def case_errors(name, i, dtype):
 
 @pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel")
 @pytest.mark.parametrize("dtype", DTYPES)
+def test_conv2d_parity(conv_cfg, dtype):
+    errors = conv_errors(conv_cfg, dtype, seed=0)
+    assert max(errors.values()) < TOL[dtype], errors
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("kind", ["max", "avg"])
+def test_pool_parity(pool_cfg, kind, dtype):
+    errors = pool_errors(kind, pool_cfg, dtype, seed=0)
+    assert max(errors.values()) < TOL[dtype], errors
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("name, i", CASES, ids=[f"{n}-{i}" for n, i in CASES])
 def test_parity(name, i, dtype):
     errors = case_errors(name, i, dtype)
     assert max(errors.values()) < TOL[dtype], errors
 
 
-def test_conv_configs_cover_the_brief():
-    configs = [conv_config(i) for i in range(N_CONV)]
-    assert {c["N"] for c in configs} == {1, 2, 3, 4}
-    assert {c["C"] for c in configs} == {1, 2, 3, 4}
-    assert {k for c in configs for k in c["kernel"]} == {1, 2, 3, 4, 5}
-    assert {s for c in configs for s in c["stride"]} == {1, 2, 3}
-    assert {0, 1, 2, "same", "valid"} <= {c["padding"] for c in configs
-                                          if not isinstance(c["padding"], tuple)}
-    assert any(isinstance(c["padding"], tuple) for c in configs)
-    assert all(c["H"] != c["W"] for c in configs)
-    assert any(c["padding"] == "same" and c["kernel"][0] % 2 == 0 for c in configs)
-
-
-def test_pool_configs_include_overlapping_windows():
-    configs = [pool_config(i) for i in range(N_POOL)]
-    stride = [c["pool"] if c["stride"] is None else np.broadcast_to(c["stride"], 2)
-              for c in configs]
-    assert sum(np.any(np.less(s, c["pool"])) for s, c in zip(stride, configs)) >= 10
-    assert sum(c["stride"] is None for c in configs) >= 5
-
-
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("i", range(6))
-def test_maxpool_ties_follow_torch(i, dtype):
+def test_maxpool_ties_follow_torch(pool_cfg, dtype):
     """Windows full of equal values (as after a ReLU): torch gives the gradient to the
     first maximum in row-major order, and so must we."""
-    cfg = pool_config(i)
-    r = np.random.default_rng(700 + i)
-    x = np.maximum(r.integers(-2, 2, (cfg["N"], cfg["C"], cfg["H"], cfg["W"])), 0).astype(dtype)
-    errors = pool_errors("max", cfg, dtype, seed=i, x=x)
+    r = np.random.default_rng(700)
+    shape = tuple(pool_cfg[k] for k in "NCHW")
+    x = np.maximum(r.integers(-2, 2, shape), 0).astype(dtype)
+    errors = pool_errors("max", pool_cfg, dtype, seed=0, x=x)
     assert max(errors.values()) < TOL[dtype], errors     # a wrongly routed tie costs ~1
 
 
-def test_whole_small_cnn_matches_torch_float64():
-    """Conv → ReLU → MaxPool → Flatten → Dense → cross-entropy, gradients of every weight."""
-    r = np.random.default_rng(0)
-    conv, pool, dense = (layers.Conv2D(1, 3, 3, padding=1, rng=0, dtype="float64"),
-                         layers.MaxPool2D(2), layers.Dense(3 * 4 * 4, 5, rng=1, dtype="float64"))
-    net = [conv, layers.ReLU(), pool, layers.Flatten(), dense]
-    x, y = r.standard_normal((4, 1, 8, 8)), r.integers(0, 5, 4)
-    out = x
-    for layer in net:
-        out = layer.forward(out)
-    ce = losses.SoftmaxCrossEntropy()
-    value, grad = ce.forward(out, y), ce.backward()
-    for layer in reversed(net):
-        grad = layer.backward(grad)
-    W1 = torch.tensor(conv.params["W"], requires_grad=True)
-    W2 = torch.tensor(dense.params["W"].T.copy(), requires_grad=True)
-    h = F.max_pool2d(F.relu(F.conv2d(torch.tensor(x), W1, torch.zeros(3, dtype=torch.float64),
-                                     padding=1)), 2)
-    tvalue = F.cross_entropy(F.linear(h.flatten(1), W2), torch.tensor(y))
-    tvalue.backward()
-    assert abs(value - tvalue.item()) < 1e-12
-    assert rel_error(conv.grads["W"], W1.grad.numpy()) < 1e-10
-    assert rel_error(dense.grads["W"], W2.grad.numpy().T) < 1e-10
-
-
-def worst_errors():
-    """{(layer, dtype): worst error over all its configurations and outputs}."""
-    table = {}
+def all_errors(dtype, conv_configs, pool_configs):
+    """``(name, errors)`` for every configuration of every layer and loss."""
+    for cfg in conv_configs:
+        yield "Conv2D", conv_errors(cfg, dtype, seed=0)
+    for kind in ("max", "avg"):
+        for cfg in pool_configs:
+            yield f"{kind.capitalize()}Pool2D", pool_errors(kind, cfg, dtype, seed=0)
     for name, i in CASES:
-        for dtype in DTYPES:
-            worst = max(case_errors(name, i, dtype).values())
-            table[name, dtype] = max(table.get((name, dtype), 0.0), worst)
-    return table
+        yield name, case_errors(name, i, dtype)
 
 
 if __name__ == "__main__":
-    table = worst_errors()
-    names = dict.fromkeys(name for name, _ in CASES)
-    counts = {name: sum(n == name for n, _ in CASES) for name in names}
+    from conftest import CONV_CONFIGS, POOL_CONFIGS   # tests/ is sys.path[0] when run as a script
+
+    table, counts = {}, {}
+    for dtype in DTYPES:
+        for name, errors in all_errors(dtype, CONV_CONFIGS, POOL_CONFIGS):
+            table[name, dtype] = max(table.get((name, dtype), 0.0), *errors.values())
+            counts[name] = counts.get(name, 0) + (dtype == DTYPES[0])
     print(f"{'layer / loss':22} {'configs':>7} {'float64':>10} {'float32':>10}")
-    for name in names:
+    for name in counts:
         print(f"{name:22} {counts[name]:7d} {table[name, 'float64']:10.1e} "
               f"{table[name, 'float32']:10.1e}")

@@ -7,11 +7,13 @@ weight after the optimiser step must agree to ~1e-10.
 """
 import numpy as np
 import pytest
-import torch
 
 from edu_cnn import layers as L
 from edu_cnn import losses, optim
 from edu_cnn.model import Sequential
+
+torch = pytest.importorskip("torch")
+pytestmark = pytest.mark.torch
 
 TOL = 1e-10
 

@@ -1,5 +1,17 @@
 """2-D convolution (cross-correlation, as in every deep-learning library).
 
+For x (N, C, H, W), filters w (F, C, KH, KW), biases b (F,), strides (SH, SW) and
+x_pad, x zero-padded as ``padding`` says (``geometry.resolve_padding``)::
+
+    out[n, f, i, j] = b[f] + Σ_{c,u,v} w[f, c, u, v] · x_pad[n, c, i·SH + u, j·SW + v]
+
+where out is (N, F, H', W') = (N, F, H_out, W_out), its size given by
+``geometry.conv_output_shape``. For the upstream gradient dout = dL/dout::
+
+    dw[f, c, u, v] = Σ_{n,i,j} dout[n, f, i, j] · x_pad[n, c, i·SH + u, j·SW + v]
+    dx_pad[n, c, i·SH + u, j·SW + v] += Σ_f dout[n, f, i, j] · w[f, c, u, v]
+    db[f] = Σ_{n,i,j} dout[n, f, i, j]
+
 Each operation comes as adjacent twins with one signature:
 
 - ``conv2d_forward_naive`` / ``conv2d_backward_naive``: loops over output
@@ -7,12 +19,10 @@ Each operation comes as adjacent twins with one signature:
   the tests compare against;
 - ``conv2d_forward`` / ``conv2d_backward``: the vectorised version (im2col and
   one matrix multiply) that the layers use.
-
-    out[n, f, i, j] = b[f] + Σ_{c,u,v} w[f, c, u, v] · x_pad[n, c, i·SH + u, j·SW + v]
 """
 import numpy as np
 
-from .geometry import conv_output_shape, pair, resolve_padding, tap_view
+from .geometry import conv_output_shape, pair, resolve_padding
 
 
 def _pad(x, pads):
@@ -35,29 +45,7 @@ def _geometry(x, w, stride, padding):
 
 
 def conv2d_forward_naive(x, w, b, stride=1, padding=0):
-    """2-D cross-correlation of a batch with a bank of filters (loop version).
-
-    out[n, f, i, j] = b[f] + Σ_{c,u,v} w[f, c, u, v] · x_pad[n, c, i·SH + u, j·SW + v]
-
-    Parameters
-    ----------
-    x : ndarray of shape (N, C, H, W)
-    w : ndarray of shape (F, C, KH, KW)
-    b : ndarray of shape (F,)
-    stride : int or (int, int)
-    padding : int, (int, int), "valid" or "same"
-        See ``geometry.resolve_padding``.
-
-    Returns
-    -------
-    out : ndarray of shape (N, F, H_out, W_out), H_out = (H + top + bottom − KH) // SH + 1
-    cache : tuple
-        What ``conv2d_backward_naive`` needs.
-
-    See Also
-    --------
-    conv2d_forward : the vectorised twin; tests check they agree.
-    """
+    """Loop version: x (N, C, H, W), w (F, C, KH, KW), b (F,) -> out (N, F, H', W'), cache."""
     (sh, sw), pads, (H_out, W_out) = _geometry(x, w, stride, padding)
     F, C, KH, KW = w.shape
     x_pad = _pad(x, pads)                                   # (N, C, H_pad, W_pad)
@@ -70,9 +58,7 @@ def conv2d_forward_naive(x, w, b, stride=1, padding=0):
 
 
 def conv2d_forward(x, w, b, stride=1, padding=0):
-    """2-D cross-correlation of a batch with a bank of filters (vectorised).
-
-    out[n, f, i, j] = b[f] + Σ_{c,u,v} w[f, c, u, v] · x_pad[n, c, i·SH + u, j·SW + v]
+    """Fast version: x (N, C, H, W), w (F, C, KH, KW), b (F,) -> out (N, F, H', W'), cache.
 
     The trick (im2col): lay every receptive field out as a column of a patch
     matrix cols[n] of shape (C·KH·KW, positions). The sum over (c, u, v) is then
@@ -82,24 +68,6 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
     the bias also drops its junk columns. A strided convolution keeps every
     SH-th row and SW-th column of the stride-1 result (simple, but SH·SW times
     the work of stride 1).
-
-    Parameters
-    ----------
-    x : ndarray of shape (N, C, H, W)
-    w : ndarray of shape (F, C, KH, KW)
-    b : ndarray of shape (F,)
-    stride : int or (int, int)
-    padding : int, (int, int), "valid" or "same"
-
-    Returns
-    -------
-    out : ndarray of shape (N, F, H_out, W_out), H_out = (H + top + bottom − KH) // SH + 1
-    cache : tuple
-        What ``conv2d_backward`` needs.
-
-    See Also
-    --------
-    conv2d_forward_naive : the loop version; tests check they agree.
     """
     strides, pads, _ = _geometry(x, w, stride, padding)
     (N, C, H, W), (F, _, KH, KW) = x.shape, w.shape
@@ -112,25 +80,7 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
 
 
 def conv2d_backward_naive(dout, cache):
-    """Gradients of ``conv2d_forward_naive`` (loop version).
-
-    dw[f, c, u, v] = Σ_{n,i,j} dout[n, f, i, j] · x_pad[n, c, i·SH + u, j·SW + v]
-    dx_pad[n, c, i·SH + u, j·SW + v] += Σ_f dout[n, f, i, j] · w[f, c, u, v]
-    db[f] = Σ_{n,i,j} dout[n, f, i, j]
-
-    Parameters
-    ----------
-    dout : ndarray of shape (N, F, H_out, W_out)
-        Upstream gradient dL/dout.
-    cache : tuple
-        From ``conv2d_forward_naive``.
-
-    Returns
-    -------
-    dx : ndarray of shape (N, C, H, W)
-    dw : ndarray of shape (F, C, KH, KW)
-    db : ndarray of shape (F,)
-    """
+    """Loop version: dout (N, F, H', W'), cache -> dx (N, C, H, W), dw (F, C, KH, KW), db (F,)."""
     x_shape, x_pad, w, (sh, sw), pads = cache
     F, C, KH, KW = w.shape
     dx_pad = np.zeros_like(x_pad)
@@ -146,29 +96,13 @@ def conv2d_backward_naive(dout, cache):
 
 
 def conv2d_backward(dout, cache):
-    """Gradients of ``conv2d_forward`` (vectorised).
+    """Fast version: dout (N, F, H', W'), cache -> dx (N, C, H, W), dw (F, C, KH, KW), db (F,).
 
     With the patch matrix of the forward pass both products are matrix
     multiplies: dw = Σ_n dout[n] @ cols[n]ᵀ and dcols[n] = w_matᵀ @ dout[n];
     col2im then adds each patch gradient back onto the pixels it came from.
     dout is first spread onto the wide grid, with zeros at the junk columns
     (and at the positions a stride skips), so they contribute nothing.
-
-    Parameters
-    ----------
-    dout : ndarray of shape (N, F, H_out, W_out)
-    cache : tuple
-        From ``conv2d_forward``.
-
-    Returns
-    -------
-    dx : ndarray of shape (N, C, H, W)
-    dw : ndarray of shape (F, C, KH, KW)
-    db : ndarray of shape (F,)
-
-    See Also
-    --------
-    conv2d_backward_naive : the loop version; tests check they agree.
     """
     x_shape, x_pad_shape, cols, w, strides, pads = cache
     (N, F), (KH, KW), P = dout.shape[:2], w.shape[2:], cols.shape[2]
@@ -213,15 +147,8 @@ def _im2col(x_pad, kernel_hw):
     kernel tap (u, v) is ONE contiguous slice of x_flat, so the matrix is built
     by KH·KW long copies (not N·C·H_out·W_out tiny ones).
 
-    Parameters
-    ----------
-    x_pad : ndarray of shape (N, C, H_pad + 1, W_pad)
-        From ``_pad_wide``.
-    kernel_hw : (int, int)
-
-    Returns
-    -------
-    cols : ndarray of shape (N, C·KH·KW, H1·W_pad), H1 = H_pad − KH + 1
+    x_pad (N, C, H_pad + 1, W_pad) from ``_pad_wide`` -> cols (N, C·KH·KW, H1·W_pad),
+    H1 = H_pad − KH + 1.
     """
     (N, C, H_pad1, W_pad), (KH, KW) = x_pad.shape, kernel_hw
     P = (H_pad1 - KH) * W_pad                                   # H1·W_pad positions

@@ -5,75 +5,26 @@ that names the layer and argument, what was expected and what was got, so the
 kernels in ``conv.py`` and ``pool.py`` can assume clean input.
 
 Output size of a window of size K sliding with stride S over n positions
-padded by (p_lo, p_hi)::
+padded by (p_lo, p_hi) (pooling: no padding)::
 
     n_out = (n + p_lo + p_hi − K) // S + 1
 """
-import numbers
+from .. import _checks
 
 _PADDING_HELP = "an int >= 0, an (h, w) pair of ints, 'valid' or 'same'"
 
-
-def _is_int(value):
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def pair(value, name, minimum=1):
-    """Turn an int or a 2-sequence of ints into an ``(h, w)`` pair of ints.
-
-    Parameters
-    ----------
-    value : int or sequence of 2 ints
-        e.g. ``3`` -> ``(3, 3)``, ``(3, 5)`` -> ``(3, 5)``.
-    name : str
-        Argument name used in error messages, e.g. ``"Conv2D kernel_size"``.
-    minimum : int, default 1
-        Smallest allowed entry (1 for sizes and strides, 0 for padding).
-
-    Returns
-    -------
-    (int, int)
-
-    Raises
-    ------
-    TypeError
-        ``value`` is not an int or a pair of ints.
-    ValueError
-        An entry is smaller than ``minimum``.
-    """
-    if _is_int(value):
-        values = (int(value), int(value))
-    elif (isinstance(value, (tuple, list)) and len(value) == 2
-          and all(_is_int(v) for v in value)):
-        values = (int(value[0]), int(value[1]))
-    else:
-        raise TypeError(f"{name} must be an int or an (h, w) pair of ints, "
-                        f"got {value!r}.")
-    if min(values) < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value!r}.")
-    return values
+# ``pair(3, "Conv2D kernel_size")`` -> (3, 3); ``pair((3, 5), ...)`` -> (3, 5); entries >= minimum.
+pair = _checks.check_pair
 
 
 def resolve_padding(padding, kernel_size, stride, name="Conv2D"):
-    """Explicit ``((top, bottom), (left, right))`` zero-padding of a convolution.
+    """Explicit ``((top, bottom), (left, right))`` zero-padding of a convolution, for ``np.pad``.
 
-    Parameters
-    ----------
-    padding : int, (int, int), "valid" or "same"
-        ``p`` pads p rows/cols on every side, ``(ph, pw)`` pads ph rows at top
-        and bottom and pw columns left and right, ``"valid"`` pads nothing,
-        ``"same"`` pads so that H_out = H and W_out = W (stride 1 only). For an
-        even kernel the total padding K − 1 is odd; the extra row/column goes
-        at the bottom/right (Keras and PyTorch rule): top = (K − 1) // 2.
-    kernel_size : int or (int, int)
-    stride : int or (int, int)
-    name : str
-        Layer name for error messages.
-
-    Returns
-    -------
-    ((int, int), (int, int))
-        ``((top, bottom), (left, right))``, ready for ``np.pad``.
+    ``p`` pads p rows/cols on every side, ``(ph, pw)`` pads ph rows at top and
+    bottom and pw columns left and right, ``"valid"`` pads nothing, ``"same"``
+    pads so that H_out = H and W_out = W (stride 1 only). For an even kernel the
+    total padding K − 1 is odd; the extra row/column goes at the bottom/right
+    (Keras and PyTorch rule): top = (K − 1) // 2. ``name`` names the layer in errors.
     """
     kh, kw = pair(kernel_size, f"{name} kernel_size")
     strides = pair(stride, f"{name} stride")
@@ -97,27 +48,9 @@ def resolve_padding(padding, kernel_size, stride, name="Conv2D"):
 
 
 def conv_output_shape(H, W, kernel_size, stride, padding, name="Conv2D"):
-    """Spatial output size ``(H_out, W_out)`` of a convolution.
+    """Spatial output size ``(H_out, W_out)`` of a convolution of an H×W input.
 
-    H_out = (H + top + bottom − KH) // SH + 1, W_out likewise.
-
-    Parameters
-    ----------
-    H, W : int
-        Input height and width.
-    kernel_size, stride : int or (int, int)
-    padding : int, (int, int), "valid" or "same"
-    name : str
-        Layer name for error messages.
-
-    Returns
-    -------
-    (int, int)
-
-    Raises
-    ------
-    ValueError
-        The kernel is larger than the padded input.
+    A ValueError if the kernel is larger than the padded input.
     """
     kh, kw = pair(kernel_size, f"{name} kernel_size")
     sh, sw = pair(stride, f"{name} stride")
@@ -132,27 +65,9 @@ def conv_output_shape(H, W, kernel_size, stride, padding, name="Conv2D"):
 
 
 def pool_output_shape(H, W, pool_size, stride=None, name="MaxPool2D"):
-    """Spatial output size ``(H_out, W_out)`` of a pooling layer (no padding).
+    """Spatial output size ``(H_out, W_out)`` of pooling an H×W input (stride None: = pool_size).
 
-    H_out = (H − PH) // SH + 1, W_out likewise; stride None means stride = pool_size.
-
-    Parameters
-    ----------
-    H, W : int
-        Input height and width.
-    pool_size : int or (int, int)
-    stride : int, (int, int) or None
-    name : str
-        Layer name for error messages.
-
-    Returns
-    -------
-    (int, int)
-
-    Raises
-    ------
-    ValueError
-        The pool window is larger than the input.
+    A ValueError if the window is larger than the input.
     """
     ph, pw = pair(pool_size, f"{name} pool_size")
     sh, sw = pair(pool_size if stride is None else stride, f"{name} stride")
@@ -168,20 +83,11 @@ def tap_view(x, u, v, stride, out_hw):
 
     ``tap_view(x, u, v, (SH, SW), (H_out, W_out))[n, c, i, j] = x[n, c, i·SH + u, j·SW + v]``
 
-    A strided view of shape (N, C, H_out, W_out), no copy; writing into it writes
-    into ``x``. Looping over the KH·KW taps (a handful) instead of over the
-    N·C·H_out·W_out windows (thousands) is what makes the fast kernels fast.
+    x (N, C, H, W) -> a strided view (N, C, H_out, W_out), no copy; writing into
+    it writes into ``x``. Looping over the KH·KW taps (a handful) instead of over
+    the N·C·H_out·W_out windows (thousands) is what makes the fast kernels fast.
     For stride = window size it is the slot ``[:, :, :, u, :, v]`` of
     ``x.reshape(N, C, H_out, KH, W_out, KW)``.
-
-    Parameters
-    ----------
-    x : ndarray of shape (N, C, H, W)
-    u, v : int
-        Row and column offset inside the window.
-    stride : (int, int)
-    out_hw : (int, int)
-        Output size (H_out, W_out).
     """
     (sh, sw), (H_out, W_out) = stride, out_hw
     return x[:, :, u:u + sh * (H_out - 1) + 1:sh, v:v + sw * (W_out - 1) + 1:sw]

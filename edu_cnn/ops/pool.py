@@ -1,15 +1,23 @@
 """2-D max and average pooling (no padding; windows may overlap).
 
-Each operation comes as adjacent twins with one signature: a ``*_naive`` loop
-over output positions that reads like the formula (the teaching version and
-the test oracle), then the vectorised version the layers use.
+For x (N, C, H, W), windows (PH, PW) and strides (SH, SW) (stride None means
+stride = window)::
 
     max:  out[n, c, i, j] = max_{u,v}  x[n, c, i·SH + u, j·SW + v]
     avg:  out[n, c, i, j] = mean_{u,v} x[n, c, i·SH + u, j·SW + v]
 
+where out is (N, C, H', W') = (N, C, H_out, W_out), its size given by
+``geometry.pool_output_shape``. Backward: max pooling passes each window's
+gradient dout[n, c, i, j] to the window's maximum, average pooling spreads it
+evenly, 1/(PH·PW) to each pixel; overlapping windows add up.
+
 Max-pool ties: the whole gradient goes to the FIRST maximum of the window in
 row-major order (PyTorch's rule). After a ReLU, windows of all zeros are
 common, so this choice is visible in the gradients.
+
+Each operation comes as adjacent twins with one signature: a ``*_naive`` loop
+over output positions that reads like the formula (the teaching version and
+the test oracle), then the vectorised version the layers use.
 """
 import numpy as np
 
@@ -48,27 +56,7 @@ def _reduce_windows(op, x, pool, strides, out_hw):
 
 
 def maxpool2d_forward_naive(x, pool_size, stride=None):
-    """Max pooling (loop version).
-
-    out[n, c, i, j] = max_{u,v} x[n, c, i·SH + u, j·SW + v]
-
-    Parameters
-    ----------
-    x : ndarray of shape (N, C, H, W)
-    pool_size : int or (int, int)
-    stride : int, (int, int) or None
-        None means stride = pool_size; smaller strides give overlapping windows.
-
-    Returns
-    -------
-    out : ndarray of shape (N, C, H_out, W_out), H_out = (H − PH) // SH + 1
-    cache : tuple
-        What ``maxpool2d_backward_naive`` needs.
-
-    See Also
-    --------
-    maxpool2d_forward : the vectorised twin; tests check they agree.
-    """
+    """Loop version: x (N, C, H, W) -> out (N, C, H', W'), cache."""
     (PH, PW), (SH, SW), (H_out, W_out) = _geometry(x, pool_size, stride, "MaxPool2D")
     out = np.empty(x.shape[:2] + (H_out, W_out), dtype=x.dtype)
     for i in range(H_out):
@@ -79,9 +67,7 @@ def maxpool2d_forward_naive(x, pool_size, stride=None):
 
 
 def maxpool2d_forward(x, pool_size, stride=None):
-    """Max pooling (vectorised).
-
-    out[n, c, i, j] = max_{u,v} x[n, c, i·SH + u, j·SW + v]
+    """Fast version: x (N, C, H, W) -> out (N, C, H', W'), cache.
 
     The trick: instead of visiting the N·C·H_out·W_out windows, take the max
     of whole strided views of x (``_reduce_windows``): ``np.maximum`` of the
@@ -89,23 +75,6 @@ def maxpool2d_forward(x, pool_size, stride=None):
     column 0 and column 1 of that. For stride = pool size these views are the
     slots of ``x.reshape(N, C, H_out, PH, W_out, PW)``; the same code serves
     overlapping windows. Much faster than ``.max(axis=...)`` over a reshape.
-
-    Parameters
-    ----------
-    x : ndarray of shape (N, C, H, W)
-    pool_size : int or (int, int)
-    stride : int, (int, int) or None
-        None means stride = pool_size.
-
-    Returns
-    -------
-    out : ndarray of shape (N, C, H_out, W_out), H_out = (H − PH) // SH + 1
-    cache : tuple
-        What ``maxpool2d_backward`` needs.
-
-    See Also
-    --------
-    maxpool2d_forward_naive : the loop version; tests check they agree.
     """
     pool, strides, out_hw = _geometry(x, pool_size, stride, "MaxPool2D")
     out = _reduce_windows(np.maximum, x, pool, strides, out_hw)   # (N, C, H_out, W_out)
@@ -113,21 +82,7 @@ def maxpool2d_forward(x, pool_size, stride=None):
 
 
 def maxpool2d_backward_naive(dout, cache):
-    """Gradient of ``maxpool2d_forward_naive`` (loop version).
-
-    Each window passes its gradient to the position of its first maximum
-    (row-major order, PyTorch's tie rule); overlapping windows add up.
-
-    Parameters
-    ----------
-    dout : ndarray of shape (N, C, H_out, W_out)
-    cache : tuple
-        From ``maxpool2d_forward_naive``.
-
-    Returns
-    -------
-    dx : ndarray of shape (N, C, H, W)
-    """
+    """Loop version: dout (N, C, H', W'), cache -> dx (N, C, H, W)."""
     x, (PH, PW), (SH, SW) = cache
     N, C, H_out, W_out = dout.shape
     dx = np.zeros_like(x)
@@ -143,7 +98,7 @@ def maxpool2d_backward_naive(dout, cache):
 
 
 def maxpool2d_backward(dout, cache):
-    """Gradient of ``maxpool2d_forward`` (vectorised).
+    """Fast version: dout (N, C, H', W'), cache -> dx (N, C, H, W).
 
     Visit the window taps in row-major order; tap (u, v) of a window receives
     the gradient if it equals the window's max and no earlier tap did
@@ -152,20 +107,6 @@ def maxpool2d_backward(dout, cache):
     window. When windows do not overlap, every pixel belongs to one tap of one
     window, so the gradient is written straight into dx (``out=``), with no
     temporary and no addition.
-
-    Parameters
-    ----------
-    dout : ndarray of shape (N, C, H_out, W_out)
-    cache : tuple
-        From ``maxpool2d_forward``.
-
-    Returns
-    -------
-    dx : ndarray of shape (N, C, H, W)
-
-    See Also
-    --------
-    maxpool2d_backward_naive : the loop version; tests check they agree.
     """
     x, out, pool, strides = cache
     out_hw = out.shape[2:]
@@ -192,27 +133,7 @@ def maxpool2d_backward(dout, cache):
 
 
 def avgpool2d_forward_naive(x, pool_size, stride=None):
-    """Average pooling (loop version).
-
-    out[n, c, i, j] = 1/(PH·PW) · Σ_{u,v} x[n, c, i·SH + u, j·SW + v]
-
-    Parameters
-    ----------
-    x : ndarray of shape (N, C, H, W)
-    pool_size : int or (int, int)
-    stride : int, (int, int) or None
-        None means stride = pool_size.
-
-    Returns
-    -------
-    out : ndarray of shape (N, C, H_out, W_out), H_out = (H − PH) // SH + 1
-    cache : tuple
-        What ``avgpool2d_backward_naive`` needs.
-
-    See Also
-    --------
-    avgpool2d_forward : the vectorised twin; tests check they agree.
-    """
+    """Loop version: x (N, C, H, W) -> out (N, C, H', W'), cache."""
     (PH, PW), (SH, SW), (H_out, W_out) = _geometry(x, pool_size, stride, "AvgPool2D")
     out = np.empty(x.shape[:2] + (H_out, W_out), dtype=x.dtype)
     for i in range(H_out):
@@ -223,29 +144,10 @@ def avgpool2d_forward_naive(x, pool_size, stride=None):
 
 
 def avgpool2d_forward(x, pool_size, stride=None):
-    """Average pooling (vectorised).
-
-    out[n, c, i, j] = 1/(PH·PW) · Σ_{u,v} x[n, c, i·SH + u, j·SW + v]
+    """Fast version: x (N, C, H, W) -> out (N, C, H', W'), cache.
 
     Same trick as ``maxpool2d_forward``: sums of whole strided views of x
     (rows of every window, then columns) instead of visiting every window.
-
-    Parameters
-    ----------
-    x : ndarray of shape (N, C, H, W)
-    pool_size : int or (int, int)
-    stride : int, (int, int) or None
-        None means stride = pool_size.
-
-    Returns
-    -------
-    out : ndarray of shape (N, C, H_out, W_out), H_out = (H − PH) // SH + 1
-    cache : tuple
-        What ``avgpool2d_backward`` needs.
-
-    See Also
-    --------
-    avgpool2d_forward_naive : the loop version; tests check they agree.
     """
     pool, strides, out_hw = _geometry(x, pool_size, stride, "AvgPool2D")
     out = _reduce_windows(np.add, x, pool, strides, out_hw)       # window sums
@@ -254,21 +156,7 @@ def avgpool2d_forward(x, pool_size, stride=None):
 
 
 def avgpool2d_backward_naive(dout, cache):
-    """Gradient of ``avgpool2d_forward_naive`` (loop version).
-
-    Every pixel of a window receives 1/(PH·PW) of the window's gradient;
-    overlapping windows add up.
-
-    Parameters
-    ----------
-    dout : ndarray of shape (N, C, H_out, W_out)
-    cache : tuple
-        From ``avgpool2d_forward_naive``.
-
-    Returns
-    -------
-    dx : ndarray of shape (N, C, H, W)
-    """
+    """Loop version: dout (N, C, H', W'), cache -> dx (N, C, H, W)."""
     x_shape, (PH, PW), (SH, SW) = cache
     dx = np.zeros(x_shape, dtype=dout.dtype)
     for i in range(dout.shape[2]):
@@ -279,23 +167,9 @@ def avgpool2d_backward_naive(dout, cache):
 
 
 def avgpool2d_backward(dout, cache):
-    """Gradient of ``avgpool2d_forward`` (vectorised).
+    """Fast version: dout (N, C, H', W'), cache -> dx (N, C, H, W).
 
     Each tap view of dx receives dout / (PH·PW); overlapping windows add up.
-
-    Parameters
-    ----------
-    dout : ndarray of shape (N, C, H_out, W_out)
-    cache : tuple
-        From ``avgpool2d_forward``.
-
-    Returns
-    -------
-    dx : ndarray of shape (N, C, H, W)
-
-    See Also
-    --------
-    avgpool2d_backward_naive : the loop version; tests check they agree.
     """
     x_shape, pool, strides = cache
     dx = np.zeros(x_shape, dtype=dout.dtype)
