@@ -13,8 +13,9 @@ PyTorch interop (``edu_cnn.interop``) are imported on demand, so
 __version__ = "0.1.0"
 
 from . import data, gradcheck, init, layers, losses, optim  # noqa: E402
-from .model import Callback, History, Sequential  # noqa: E402
+from .model import Sequential  # noqa: E402
 from .threads import blas_info, blas_threads, set_blas_threads  # noqa: E402
+from .training import Callback, History  # noqa: E402
 
 __all__ = ["Sequential", "History", "Callback", "layers", "losses", "optim", "init",
            "data", "gradcheck", "set_blas_threads", "blas_threads", "blas_info", "__version__"]

@@ -263,3 +263,44 @@ def check_positive(value, arg, who):
     """A scalar > 0 (e.g. a filter's sigma)."""
     if not np.isscalar(value) or not value > 0:
         raise ValueError(f"{who}({arg}=...) expected a positive number, got {value!r}.")
+
+
+# --- model ---
+
+def check_class_ids(y, n_rows, who, first="x", second="y"):
+    """Integer class ids, one per row of ``first``; the caller checks their range.
+
+    ``y`` : array_like of shape (N,) -> ndarray of shape (N,), integer.
+    """
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] > 1:
+        raise ValueError(f"{who} expected labels y as class ids of shape (N,), got shape "
+                         f"{format_shape(y.shape)}, which looks one-hot. Use y.argmax(axis=1).")
+    if y.ndim != 1:
+        hint = " Use y.ravel()." if y.size == n_rows else ""
+        raise ValueError(f"{who} expected labels y of shape (N,), "
+                         f"got {format_shape(y.shape)}.{hint}")
+    if y.dtype.kind not in "iu":
+        hint = " Convert them with y.astype(np.int64)." if y.dtype.kind in "fb" else ""
+        raise TypeError(f"{who} expected integer class ids in y, got dtype {y.dtype}.{hint}")
+    check_lengths(n_rows, len(y), who, first, second)
+    return y
+
+
+def check_layer_params(layer, values, who):
+    """``values`` must hold exactly ``layer.params``' keys, with their shapes and a float dtype."""
+    if not isinstance(values, dict) or set(values) != set(layer.params):
+        got = sorted(values) if isinstance(values, dict) else type(values).__name__
+        missing = [k for k in layer.params if not isinstance(values, dict) or k not in values]
+        raise ValueError(f"{who}: layer {layer.name!r} ({type(layer).__name__}) expected "
+                         f"weights {sorted(layer.params)}, got {got}"
+                         + (f" (missing: {missing})." if missing else "."))
+    for key, param in layer.params.items():
+        value = np.asarray(values[key])
+        if value.shape != param.shape:
+            raise ValueError(f"{who}: layer {layer.name!r} ({type(layer).__name__}) expected "
+                             f"{key} of shape {format_shape(param.shape)}, got "
+                             f"{format_shape(value.shape)}.")
+        if value.dtype.kind != "f":
+            raise ValueError(f"{who}: layer {layer.name!r} expected {key} with a float dtype, "
+                             f"got {value.dtype}.")

@@ -80,6 +80,8 @@ CASES = [
     ("negative labels", lambda t: fit(y=Y - 1), ValueError, ["label -1", "0..2"]),
     ("float labels", lambda t: fit(y=Y.astype(np.float64)), TypeError,
      ["fit", "integer class ids", "float64", "astype"]),
+    ("bool labels", lambda t: fit(y=Y > 1), TypeError,
+     ["fit", "integer class ids", "bool", "y.astype(np.int64)"]),
     ("one-hot labels", lambda t: fit(y=np.eye(3, dtype=int)[Y]), ValueError,
      ["fit", "one-hot", "(12, 3)", "argmax"]),
     ("wrong input shape to predict", lambda t: net().predict(np.zeros((4, 3, 8, 8), np.float32)),
