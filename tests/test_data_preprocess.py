@@ -36,8 +36,10 @@ def test_batches_generator_advances():
 
 
 @pytest.mark.parametrize("kwargs, error, match", [
-    ({"batch_size": 0}, ValueError, "batch_size=...\\) must be a positive int; got 0"),
-    ({"batch_size": 2.5}, ValueError, "must be a positive int; got 2.5"),
+    ({"batch_size": 0}, ValueError,
+     r"batches expected batch_size to be a positive integer, got 0\."),
+    ({"batch_size": 2.5}, TypeError,
+     r"batches expected batch_size to be a positive integer, got 2\.5 \(float\)\."),
     ({"batch_size": 2, "rng": "seed"}, TypeError,
      "batches expected rng to be a numpy Generator, an int seed or None, got str"),
 ])
@@ -47,8 +49,12 @@ def test_batches_bad_arguments(kwargs, error, match):
 
 
 def test_batches_length_mismatch():
-    with pytest.raises(ValueError, match=r"got x \(4, 1\) and y \(3,\)"):
+    with pytest.raises(ValueError, match=r"batches expected x \(4, 1\) and y \(3,\) to have "
+                                         r"the same number of rows, got 4 and 3\."):
         next(data.batches(np.zeros((4, 1)), np.zeros(3), 2))
+    with pytest.raises(ValueError, match=r"batches expected x and y with a first \(sample\) "
+                                         r"dimension, got x \(\) and y \(3,\)\."):
+        next(data.batches(np.float64(1.0), np.zeros(3), 2))
 
 
 def test_scale():
@@ -94,6 +100,9 @@ def test_one_hot():
         data.one_hot(np.array([0.0, 1.0]), 3)
     with pytest.raises(ValueError, match=r"expects y of shape \(N,\); got \(2, 1\)"):
         data.one_hot(np.array([[0], [1]]), 3)
+    with pytest.raises(ValueError,
+                       match="one_hot expected num_classes to be a positive integer, got 0"):
+        data.one_hot(np.array([0]), 0)
 
 
 def test_stratified_subset():
@@ -104,3 +113,6 @@ def test_stratified_subset():
     np.testing.assert_array_equal(xs, xs2)
     with pytest.raises(ValueError, match="class 1 has 1 samples, fewer than per_class=2"):
         data.stratified_subset(np.zeros((3, 2)), np.array([0, 0, 1]), per_class=2)
+    with pytest.raises(TypeError, match=r"stratified_subset expected per_class to be a positive "
+                                        r"integer, got True \(bool\)"):
+        data.stratified_subset(np.zeros((3, 2)), np.array([0, 0, 1]), per_class=True)

@@ -8,7 +8,7 @@
 """
 import numpy as np
 
-from .._checks import as_rng
+from .._checks import as_rng, check_paired, check_positive_int
 
 
 def one_hot(y, num_classes, dtype=np.float32):
@@ -29,8 +29,7 @@ def one_hot(y, num_classes, dtype=np.float32):
                         "Labels that are floats can be converted with y.astype(int).")
     if y.ndim != 1:
         raise ValueError(f"one_hot(y) expects y of shape (N,); got {y.shape}.")
-    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 1:
-        raise ValueError(f"one_hot(num_classes=...) must be a positive int; got {num_classes!r}.")
+    num_classes = check_positive_int(num_classes, "one_hot", "num_classes")
     if y.size and (y.min() < 0 or y.max() >= num_classes):
         raise ValueError(f"one_hot(y, num_classes={num_classes}) expects ids in "
                          f"0..{num_classes - 1}; got {y.min()}..{y.max()}.")
@@ -108,15 +107,6 @@ def _as_float(x, name):
     raise TypeError(f"{name} must be a numeric array; got dtype {x.dtype}.")
 
 
-def _check_xy(x, y, where):
-    """x and y as arrays with the same first dimension."""
-    x, y = np.asarray(x), np.asarray(y)
-    if x.ndim == 0 or y.ndim == 0 or len(x) != len(y):
-        raise ValueError(f"{where}: x and y must have the same number of samples (first dimension); "
-                         f"got x {x.shape} and y {y.shape}.")
-    return x, y
-
-
 def batch_indices(n, batch_size, order=None, drop_last=False):
     """Yield what selects each mini-batch of ``n`` rows: slices in order, or pieces of ``order``.
 
@@ -150,9 +140,8 @@ def batches(x, y, batch_size, rng=None, shuffle=True, drop_last=False):
     x_batch : ndarray of shape (B, ...)
     y_batch : ndarray of shape (B, ...)
     """
-    x, y = _check_xy(x, y, "batches")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"batches(batch_size=...) must be a positive int; got {batch_size!r}.")
+    x, y = check_paired(x, y, "batches")
+    batch_size = check_positive_int(batch_size, "batches", "batch_size")
     order = as_rng(rng, "batches").permutation(len(x)) if shuffle else None
     for idx in batch_indices(len(x), batch_size, order, drop_last):
         yield x[idx], y[idx]
@@ -174,9 +163,8 @@ def stratified_subset(x, y, per_class, seed=0):
     x_sub : ndarray of shape (K·per_class, ...), K = number of classes in y
     y_sub : ndarray of shape (K·per_class,)
     """
-    x, y = _check_xy(x, y, "stratified_subset")
-    if isinstance(per_class, bool) or not isinstance(per_class, (int, np.integer)) or per_class < 1:
-        raise ValueError(f"stratified_subset(per_class=...) must be a positive int; got {per_class!r}.")
+    x, y = check_paired(x, y, "stratified_subset")
+    per_class = check_positive_int(per_class, "stratified_subset", "per_class")
     rng = as_rng(seed, "stratified_subset(seed=...)")
     picked = []
     for label in np.unique(y):
