@@ -304,3 +304,16 @@ def check_layer_params(layer, values, who):
         if value.dtype.kind != "f":
             raise ValueError(f"{who}: layer {layer.name!r} expected {key} with a float dtype, "
                              f"got {value.dtype}.")
+
+
+# --- data ---
+
+def check_paired(x, y, who):
+    """Return ``x`` and ``y`` as arrays that pair up sample by sample (same first dimension)."""
+    x, y = np.asarray(x), np.asarray(y)
+    x_shape, y_shape = f"x {format_shape(x.shape)}", f"y {format_shape(y.shape)}"
+    if x.ndim == 0 or y.ndim == 0:
+        raise ValueError(f"{who} expected x and y with a first (sample) dimension, "
+                         f"got {x_shape} and {y_shape}.")
+    check_lengths(len(x), len(y), who, x_shape, y_shape)
+    return x, y

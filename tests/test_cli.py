@@ -1,12 +1,18 @@
 """Tests for the edu-cnn command, run in-process via main([...]) against a local HTTP server.
 
 The server, the offline sandbox (cache in tmp, loopback only) and the small
-real-format files come from test_data.py.
+real-format files come from data_helpers.py.
 """
 import pytest
+from data_helpers import (
+    closed_port_url,
+    make_idx_dataset,
+    offline_sandbox,  # noqa: F401  (autouse fixture)
+    serve,
+    server,  # noqa: F401  (fixture)
+)
 
 from edu_cnn import cli, data
-from test_data import closed_port_url, make_idx_dataset, offline_sandbox, serve, server  # noqa: F401
 
 
 def test_help_lists_the_data_commands(capsys):

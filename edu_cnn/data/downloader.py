@@ -1,0 +1,383 @@
+"""Verified downloads into the cache: an HTTP client with timeouts, retries and a DNS deadline.
+
+``download(dataset)`` makes sure every file of ``registry.FILES[dataset]`` is in
+``cache_dir() / dataset`` and intact; ``verify_file`` checks one file against
+its published size, SHA-256 and MD5; ``cache_report`` lists what is cached.
+
+How downloads stay safe and predictable:
+
+- each file is tried at every address in ``MIRRORS[dataset]`` in turn;
+  a host whose name cannot be looked up, or that cannot be reached, is given
+  up after ``CONNECT_TIMEOUT`` seconds (at once if the connection is
+  refused), a transfer that stalls after ``READ_TIMEOUT`` seconds, and a
+  transfer that breaks off midway or gets a 5xx answer is tried ``ATTEMPTS``
+  times in all; the next file is not attempted once one has failed everywhere;
+- bytes go to a hidden temporary file beside the final one, which is renamed
+  into place only once its checksums match: an interrupted or wrong download
+  never leaves a file that looks valid;
+- if every address fails, ``DownloadError`` says which addresses were tried,
+  why each failed, where the cache folder is and what to do (use the
+  embedded subset, or copy the files into that folder).
+
+The timings below are settings of this module: change them here
+(``edu_cnn.data.downloader.READ_TIMEOUT = 60``), not on ``edu_cnn.data``.
+"""
+import hashlib
+import http.client
+import os
+import socket
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import warnings
+from pathlib import Path
+
+from .registry import FILES, MIRRORS, TITLES, cache_dir
+
+CONNECT_TIMEOUT = 5.0  # seconds to reach a server (and finish the TLS handshake)
+READ_TIMEOUT = 15.0    # seconds a started transfer may go without receiving a byte
+ATTEMPTS = 2           # tries per address when a transfer breaks off midway
+RETRY_PAUSE = 1.0      # seconds before the second try (doubled for each further one)
+USER_AGENT = "edu_cnn (course data downloader)"
+
+_PACKAGE_DIR = Path(__file__).parent  # warnings skip the frames of edu_cnn.data's modules
+
+
+class DownloadError(RuntimeError):
+    """A dataset file could not be obtained; the message says what was tried and what to do."""
+
+
+# ----------------------------------------------------------------------------
+# Checking what is in the cache
+# ----------------------------------------------------------------------------
+
+def _dataset_files(dataset):
+    """The RemoteFile entries of a dataset name, or a ValueError listing the valid names."""
+    if not isinstance(dataset, str) or dataset not in FILES:
+        raise ValueError(f"dataset must be one of {', '.join(FILES)}; got {dataset!r}.")
+    return FILES[dataset]
+
+
+def _digests(path):
+    """(size, sha256 hex, md5 hex) of a file, read in 1 MiB chunks."""
+    sha, md5 = hashlib.sha256(), hashlib.md5(usedforsecurity=False)
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            sha.update(chunk)
+            md5.update(chunk)
+    return path.stat().st_size, sha.hexdigest(), md5.hexdigest()
+
+
+def _mismatch(spec, size, sha256, md5):
+    """Why bytes of this size and these digests are not the published ``spec``; None if they are."""
+    if size != spec.size:
+        return f"size {size:,} bytes, expected {spec.size:,}"
+    if sha256 != spec.sha256:
+        return f"SHA-256 {sha256}, expected {spec.sha256}"
+    if md5 != spec.md5:
+        return f"MD5 {md5}, expected {spec.md5}"
+    return None
+
+
+def verify_file(path, spec):
+    """Check a file against its published size and checksums.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+    spec : RemoteFile
+
+    Returns
+    -------
+    str or None
+        None if the file is intact, else what is wrong ("missing", or which
+        size or checksum differs, with both values).
+    """
+    path = Path(path)
+    if not path.is_file():
+        return "missing"
+    if path.stat().st_size != spec.size:  # cheap test first: no need to hash a truncated file
+        return _mismatch(spec, path.stat().st_size, None, None)
+    return _mismatch(spec, *_digests(path))
+
+
+def cache_report():
+    """What is in the cache: one dict per expected file, plus leftover partial downloads.
+
+    Returns
+    -------
+    list of dict
+        Keys ``dataset``, ``name``, ``path``, ``size`` (bytes or None) and
+        ``status``: "verified", "missing", "corrupt: <why>" or "partial download".
+    """
+    rows = []
+    for dataset, specs in FILES.items():
+        folder = cache_dir() / dataset
+        for spec in specs:
+            path = folder / spec.name
+            problem = verify_file(path, spec)
+            status = ("verified" if problem is None else "missing" if problem == "missing"
+                      else f"corrupt: {problem}")
+            size = path.stat().st_size if path.is_file() else None
+            rows.append({"dataset": dataset, "name": spec.name, "path": path, "size": size,
+                         "status": status})
+        for part in sorted(folder.glob(".*.part")) if folder.is_dir() else []:
+            rows.append({"dataset": dataset, "name": part.name, "path": part,
+                         "size": part.stat().st_size, "status": "partial download"})
+    return rows
+
+
+# ----------------------------------------------------------------------------
+# Downloading
+# ----------------------------------------------------------------------------
+
+class _ReadTimeout:
+    """Mixin: connect within the request's timeout, then allow READ_TIMEOUT per read."""
+
+    def connect(self):
+        super().connect()
+        self.sock.settimeout(READ_TIMEOUT)
+
+
+class _HTTPConnection(_ReadTimeout, http.client.HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_ReadTimeout, http.client.HTTPSConnection):
+    pass
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(_HTTPConnection, req)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req):
+        return self.do_open(_HTTPSConnection, req, context=self._context)
+
+
+class _Failed(Exception):
+    """One try at one address failed: ``reason`` for the user; ``retry``: may another try help?"""
+
+    def __init__(self, reason, retry=False):
+        super().__init__(reason)
+        self.reason, self.retry = reason, retry
+
+
+def _describe(exc):
+    """(reason for the user, whether a retry may help) for an exception raised while downloading."""
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"HTTP error {exc.code} {exc.reason}", exc.code >= 500 or exc.code == 429
+    if isinstance(exc, urllib.error.URLError):  # failed before any answer: DNS, connect, TLS
+        cause = exc.reason
+        if isinstance(cause, socket.gaierror):
+            return f"host name could not be resolved, no network? ({cause.strerror})", False
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused (nothing is listening at that address)", False
+        if isinstance(cause, TimeoutError):
+            why = f"no connection within {CONNECT_TIMEOUT:g} s (host unreachable, no network?)"
+            return why, False
+        return f"could not connect: {cause}", False
+    if isinstance(exc, TimeoutError):
+        return f"the server sent nothing for {READ_TIMEOUT:g} s", True
+    if isinstance(exc, (ConnectionError, http.client.HTTPException)):
+        return f"the connection broke off ({type(exc).__name__}: {exc})", True
+    return f"{type(exc).__name__}: {exc}", False
+
+
+def _resolve_in_time(url):
+    """Look the URL's host up in a helper thread and give up after CONNECT_TIMEOUT seconds.
+
+    The system's name lookup (getaddrinfo) has no timeout of its own: with a
+    DNS server that does not answer it can block for 10-30 s per host. Skipped
+    when a proxy will do the lookup instead.
+    """
+    host = urllib.parse.urlsplit(url).hostname
+    if not host or (urllib.request.getproxies() and not urllib.request.proxy_bypass(host)):
+        return
+    outcome = []
+
+    def lookup():
+        try:
+            socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            outcome.append(exc)
+        else:
+            outcome.append(None)
+
+    thread = threading.Thread(target=lookup, name=f"edu_cnn lookup {host}", daemon=True)
+    thread.start()
+    thread.join(CONNECT_TIMEOUT)
+    if not outcome:
+        raise _Failed(f"looking up the host name took more than {CONNECT_TIMEOUT:g} s "
+                      "(no network? DNS server not answering)")
+    if outcome[0] is not None:
+        raise urllib.error.URLError(outcome[0])
+
+
+def _stream(url, spec, out, progress):
+    """Copy the body at ``url`` into the open file ``out``; return (size, sha256, md5) of it."""
+    _resolve_in_time(url)
+    opener = urllib.request.build_opener(_HTTPHandler, _HTTPSHandler)
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    with opener.open(request, timeout=CONNECT_TIMEOUT) as response, \
+            _download_bar(spec, url, progress) as bar:
+        announced = response.headers.get("Content-Length", "")
+        if announced.isdigit() and int(announced) != spec.size:
+            raise _Failed(f"the server offers {int(announced):,} bytes, expected {spec.size:,}: "
+                          "not the published file")
+        sha, md5, done = hashlib.sha256(), hashlib.md5(usedforsecurity=False), 0
+        while chunk := response.read(1 << 16):
+            done += len(chunk)
+            if done > spec.size:
+                raise _Failed(f"the server sent more than the expected {spec.size:,} bytes")
+            out.write(chunk)
+            sha.update(chunk)
+            md5.update(chunk)
+            bar.update(len(chunk))
+    if done < spec.size:
+        raise _Failed(f"the connection closed after {done:,} of {spec.size:,} bytes", retry=True)
+    return done, sha.hexdigest(), md5.hexdigest()
+
+
+def _download_bar(spec, url, progress):
+    """A tqdm bar in bytes for one file, naming the host (silent when ``progress`` is False)."""
+    from tqdm.auto import tqdm
+    host = urllib.parse.urlsplit(url).hostname
+    return tqdm(total=spec.size, unit="B", unit_scale=True, unit_divisor=1024,
+                desc=f"{spec.name} from {host}", disable=not progress)
+
+
+def _download_once(url, spec, dest, progress):
+    """One try: stream ``url`` to a temporary file beside ``dest``; rename it if it checks out."""
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{spec.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            problem = _mismatch(spec, *_stream(url, spec, out, progress))
+        if problem is not None:
+            raise _Failed(f"checksum mismatch, the file is not the published one: {problem}")
+        os.replace(tmp, dest)
+    except _Failed:
+        raise
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        raise _Failed(*_describe(exc)) from exc
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _try_address(url, spec, dest, progress):
+    """Up to ATTEMPTS tries at one address; None on success, else why it failed."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            _download_once(url, spec, dest, progress)
+            return None
+        except _Failed as failure:
+            if not failure.retry or attempt == ATTEMPTS:
+                return failure.reason + (f" ({attempt} tries)" if attempt > 1 else "")
+            pause = RETRY_PAUSE * 2 ** (attempt - 1)
+            if progress:
+                print(f"{url}: {failure.reason}; trying again in {pause:g} s", file=sys.stderr)
+            time.sleep(pause)
+
+
+def _unavailable_message(dataset, spec, tried):
+    """The DownloadError text: what was tried, why each failed, the cache folder, what to do."""
+    folder = cache_dir() / dataset
+    lines = [f"Could not download {TITLES[dataset]} file {spec.name}. Tried:"]
+    tried_lines = [f"  - {url}\n      {reason}" for url, reason in tried]
+    lines += tried_lines or ["  (no addresses in MIRRORS)"]
+    lines += [
+        f"Cache folder: {folder}",
+        "What to do:",
+        "  - No network (lecture hall, CI)? Use the MNIST subset shipped with edu_cnn, which",
+        "    needs no download: edu_cnn.data.load_mnist()  (4,000 train / 1,000 test digits).",
+        "  - Or copy the files",
+        *(f"      {f.name}" for f in FILES[dataset]),
+        f"    into {folder}",
+        f"    (e.g. from a machine where `edu-cnn data download {dataset}` worked); they are",
+        "    checked against their published checksums when loaded.",
+        "  - Or try again later, or set EDU_CNN_DATA to a folder that already holds them.",
+    ]
+    return "\n".join(lines)
+
+
+def _download(dataset, spec, dest, progress):
+    """Fetch one file from the first address that delivers it intact, else raise DownloadError."""
+    tried, bases = [], MIRRORS.get(dataset, ())
+    for i, base in enumerate(bases):
+        url = base + spec.name
+        reason = _try_address(url, spec, dest, progress)
+        if reason is None:
+            return dest
+        tried.append((url, reason))
+        if progress and i + 1 < len(bases):
+            print(f"{url} failed: {reason}; trying the next address", file=sys.stderr)
+    raise DownloadError(_unavailable_message(dataset, spec, tried))
+
+
+def _warn(message):
+    """warnings.warn, attributed to the first caller outside edu_cnn.data (the user's line)."""
+    level, frame = 2, sys._getframe(1)
+    while frame is not None and Path(frame.f_code.co_filename).parent == _PACKAGE_DIR:
+        level, frame = level + 1, frame.f_back
+    warnings.warn(message, UserWarning, stacklevel=level)
+
+
+def _cached_file(dataset, spec, download, progress):
+    """Path of an intact cached copy of ``spec``, downloading it if missing or corrupt."""
+    path = cache_dir() / dataset / spec.name
+    problem = verify_file(path, spec)
+    if problem is None:
+        return path
+    if problem != "missing":
+        action = "downloading it again" if download else "not using it"
+        _warn(f"{path} is corrupt ({problem}); {action}.")
+    state = "missing" if problem == "missing" else f"corrupt ({problem})"
+    if not download:
+        raise DownloadError(f"{TITLES[dataset]} file {path} is {state}, and download=False.\n"
+                            f"Run `edu-cnn data download {dataset}` or call with download=True; "
+                            "offline, edu_cnn.data.load_mnist() needs no download.")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DownloadError(f"Cannot create the cache folder {path.parent} ({exc}). "
+                            "Set EDU_CNN_DATA to a folder you can write to.") from None
+    return _download(dataset, spec, path, progress)
+
+
+def download(dataset, progress=True):
+    """Make sure every file of a dataset is in the cache and intact; fetch what is missing or bad.
+
+    Parameters
+    ----------
+    dataset : {"mnist", "fashion-mnist", "cifar10"}
+    progress : bool
+        Show a progress bar per file and report addresses that failed (on stderr).
+
+    Returns
+    -------
+    dict
+        File name -> pathlib.Path of the verified file in ``cache_dir() / dataset``.
+
+    Raises
+    ------
+    DownloadError
+        If a file could not be obtained from any address in ``MIRRORS[dataset]``.
+    """
+    return fetch(dataset, download=True, progress=progress)
+
+
+def fetch(dataset, download, progress):
+    """{file name: verified path} for every file of a dataset (see ``download``).
+
+    With ``download=False`` a missing or corrupt file raises DownloadError instead.
+    """
+    return {spec.name: _cached_file(dataset, spec, download, progress)
+            for spec in _dataset_files(dataset)}
+
