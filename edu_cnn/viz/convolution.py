@@ -9,8 +9,18 @@ from matplotlib.patches import Rectangle
 
 from ..ops.geometry import conv_output_shape, pair, resolve_padding, tap_view
 from ._shapes import as_2d
-from ._style import (DIVERGING, annotate_cells, auto_scale, interpolation, is_dark,
-                     new_figure, no_ticks, projector_style, robust_limit, symmetric_limit)
+from ._style import (
+    DIVERGING,
+    annotate_cells,
+    auto_scale,
+    interpolation,
+    is_dark,
+    new_figure,
+    no_ticks,
+    projector_style,
+    robust_limit,
+    symmetric_limit,
+)
 
 __all__ = ["show_convolution", "plot_im2col"]
 

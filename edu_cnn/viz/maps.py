@@ -4,8 +4,16 @@ import math
 import numpy as np
 
 from ._shapes import as_maps, check_ncols
-from ._style import (DIVERGING, auto_scale, fit_fontsize, grid_figure, new_figure, no_ticks,
-                     projector_style, symmetric_limit)
+from ._style import (
+    DIVERGING,
+    auto_scale,
+    fit_fontsize,
+    grid_figure,
+    new_figure,
+    no_ticks,
+    projector_style,
+    symmetric_limit,
+)
 from .images import draw_mosaic, scaled_tiles
 
 __all__ = ["show_filters", "show_feature_maps"]
