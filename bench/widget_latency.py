@@ -60,9 +60,10 @@ def main():
                                                 for v in fe.layer.options[1:]]),
         "FeatureMapExplorer: channel": timed(fe, [lambda v=v: setattr(fe.channel, "value", v)
                                                   for v in (0, 1, 2, "all")]),
-        "FilterViewer: layer/channel": timed(fv, [lambda: setattr(fv.layer, "value", fv.layer.options[1]),
-                                                  lambda: setattr(fv.channel, "value", 3),
-                                                  lambda: setattr(fv.normalize, "value", "global")]),
+        "FilterViewer: layer/channel": timed(fv, [
+            lambda: setattr(fv.layer, "value", fv.layer.options[1]),
+            lambda: setattr(fv.channel, "value", 3),
+            lambda: setattr(fv.normalize, "value", "global")]),
     }
     print(f"{'viewer: knob':<36} {'median':>8} {'worst':>8}")
     for name, times in runs.items():

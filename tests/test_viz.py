@@ -349,6 +349,29 @@ def test_show_pooling_bad_input():
         viz.show_pooling(SMALL, np.zeros((2, 2)), argmax_mask=np.zeros((2, 2)))
 
 
+def test_pool_with_argmax_counts_the_windows_each_pixel_wins():
+    pooled, winners = viz.pool_with_argmax(SMALL, "max", 2, stride=1)   # 9 overlapping windows
+    np.testing.assert_array_equal(pooled, [[4, 3, 2], [4, 5, 6], [2, 7, 7]])
+    assert winners.dtype == np.int64 and winners.sum() == 9 and np.count_nonzero(winners) == 7
+    assert winners[1, 0] == 2 and winners[3, 2] == 2            # the 4 and the 7 win twice
+    pooled, winners = viz.pool_with_argmax(SMALL, "avg", 2)
+    np.testing.assert_array_equal(pooled, [[2.5, 1.0], [1.0, 5.25]])
+    assert winners is None
+    with pytest.raises(ValueError, match="'max' or 'avg'"):
+        viz.pool_with_argmax(SMALL, "min", 2)
+
+
+def test_show_convolution_same_padding_and_bad_stride():
+    image = RNG.random((6, 7))
+    fig = viz.show_convolution(image, filters.sobel_x(), image, padding="same", highlight=(0, 0))
+    rect = [p for p in image_axes(fig)[0].patches if isinstance(p, Rectangle)][0]
+    assert rect.get_xy() == (-1.5, -1.5)                      # the window hangs over the padding
+    with pytest.raises(TypeError, match=r"show_convolution\(stride\)"):
+        viz.show_convolution(image, filters.sobel_x(), image, stride="2")
+    with pytest.raises(TypeError, match=r"show_pooling\(pool_size\)"):
+        viz.show_pooling(SMALL, np.zeros((2, 2)), pool_size=2.0)
+
+
 def test_show_feature_map_explorer_all_and_one_channel():
     probs = np.array([0.1, 0.7, 0.2])
     fig = viz.show_feature_map_explorer(IMAGES[0], MAPS, probs[None], "conv2d", label=2,

@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 
 from edu_cnn import layers, viz, widgets
+from edu_cnn.losses import SoftmaxCrossEntropy
 from edu_cnn.model import Sequential
 from edu_cnn.ops.pool import avgpool2d_forward, maxpool2d_forward
 from edu_cnn.optim import SGD
-from edu_cnn.losses import SoftmaxCrossEntropy
 
 
 @pytest.fixture(scope="module")
@@ -184,14 +184,15 @@ def test_feature_map_explorer_follows_image_layer_and_channel(model):
 def test_feature_map_explorer_offers_only_layers_with_feature_maps():
     rng = np.random.default_rng(4)
     model = Sequential([layers.Conv2D(1, 3, 3, rng=rng), layers.ReLU(), layers.Flatten(),
-                        layers.Dense(3 * 6 * 6, 5, rng=rng), layers.ReLU(), layers.Dense(5, 2, rng=rng)])
+                        layers.Dense(3 * 6 * 6, 5, rng=rng), layers.ReLU(),
+                        layers.Dense(5, 2, rng=rng)])
     fe = widgets.FeatureMapExplorer(model, rng.random((2, 1, 8, 8)))
     assert list(fe.layer.options) == [model.layers[0].name, model.layers[1].name]
 
 
 def test_an_unexpected_error_while_drawing_is_shown_not_swallowed(image, monkeypatch):
     pp = widgets.PoolingPlayground(image)
-    monkeypatch.setattr(widgets.viz, "show_pooling", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(viz, "show_pooling", lambda *a, **k: 1 / 0)
     pp.size.value = 3
     assert "ZeroDivisionError: division by zero" in pp.message.value
     assert pp.status.value.startswith(f"update {pp.updates}:")
@@ -201,12 +202,14 @@ def test_feature_map_explorer_text_output_is_short_and_reproducible(model):
     x = np.random.default_rng(2).random((2, 1, 12, 12))
     fe = widgets.FeatureMapExplorer(model, x)
     bundle = fe._repr_mimebundle_()
-    assert bundle["text/plain"] == f"FeatureMapExplorer(image 0, layer {model.layers[0].name}, channel all)"
+    first = model.layers[0].name
+    assert bundle["text/plain"] == f"FeatureMapExplorer(image 0, layer {first}, channel all)"
     assert "application/vnd.jupyter.widget-view+json" in bundle
 
 
 def test_feature_map_explorer_refuses_flat_input(model):
-    with pytest.raises(ValueError, match=r"expected images of shape \(N, C, H, W\), got \(5, 144\)"):
+    with pytest.raises(ValueError,
+                       match=r"expected images of shape \(N, C, H, W\), got \(5, 144\)"):
         widgets.FeatureMapExplorer(model, np.zeros((5, 144)))
 
 
@@ -214,7 +217,7 @@ def test_feature_map_explorer_refuses_flat_input(model):
 
 def test_filter_viewer_shows_the_selected_layers_filters(model):
     fv = widgets.FilterViewer(model)
-    first, second = [l for l in model.layers if isinstance(l, layers.Conv2D)]
+    first, second = [layer for layer in model.layers if isinstance(layer, layers.Conv2D)]
     np.testing.assert_allclose(fv.weights(), first.params["W"])
     fv.layer.value = second.name
     assert list(fv.channel.options) == [0, 1, 2, 3]
