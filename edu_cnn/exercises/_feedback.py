@@ -36,6 +36,7 @@ def call(fn, *args, hint="", **kwargs):
     """The student's ``fn(*args, **kwargs)``; an exception in it becomes ``NotYet``.
 
     The message is ``your code raised <type>: <message>``, then ``. <hint>`` if given.
+    ``hint`` is for the check; every other argument goes to ``fn``.
     """
     try:
         return fn(*args, **kwargs)
@@ -48,7 +49,7 @@ def call_named(what, fn, *args, forgot="return", **kwargs):
     """``call`` for checks that quote the call ``what`` in their feedback; None is wrong too.
 
     An exception becomes ``<what>: your code raised ...``; a None result
-    ``<what> returned None. Did you forget `<forgot>`?``.
+    ``<what> returned None. Did you forget `<forgot>`?``. Other arguments go to ``fn``.
     """
     try:
         result = call(fn, *args, **kwargs)
