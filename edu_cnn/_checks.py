@@ -168,20 +168,13 @@ def check_choice(value, choices, who, arg):
     raise ValueError(f"{who} expected {arg} to be one of {listed}, got {value!r}.{hint}")
 
 
-def check_class_labels(y, n_rows, n_classes, who):
-    """Validate integer class ids for ``n_rows`` logits over ``n_classes`` classes.
+def check_class_ids(y, n_rows, who, first="x", second="y"):
+    """Integer class ids, one per row of ``first``; the caller checks their range.
 
-    Parameters
-    ----------
-    y : array_like of shape (N,)
-        Class ids in ``0 .. n_classes - 1``.
-
-    Returns
-    -------
-    y : ndarray of shape (N,), integer
+    ``y`` : array_like of shape (N,) -> ndarray of shape (N,), integer.
     """
     y = np.asarray(y)
-    if y.shape == (n_rows, n_classes) and n_classes > 1:
+    if y.ndim == 2 and y.shape[1] > 1:
         raise ValueError(f"{who} expected labels y as class ids of shape (N,), got shape "
                          f"{format_shape(y.shape)}, which looks one-hot. Use y.argmax(axis=1).")
     if y.ndim != 1:
@@ -189,9 +182,18 @@ def check_class_labels(y, n_rows, n_classes, who):
         raise ValueError(f"{who} expected labels y of shape (N,), "
                          f"got {format_shape(y.shape)}.{hint}")
     if y.dtype.kind not in "iu":
-        hint = " Convert them with y.astype(np.int64)." if y.dtype.kind == "f" else ""
+        hint = " Convert them with y.astype(np.int64)." if y.dtype.kind in "fb" else ""
         raise TypeError(f"{who} expected integer class ids in y, got dtype {y.dtype}.{hint}")
-    check_lengths(n_rows, len(y), who, "logits", "labels y")
+    check_lengths(n_rows, len(y), who, first, second)
+    return y
+
+
+def check_class_labels(y, n_rows, n_classes, who):
+    """Integer class ids for ``n_rows`` logits over ``n_classes`` classes, in ``0 .. n_classes - 1``.
+
+    ``y`` : array_like of shape (N,) -> ndarray of shape (N,), integer.
+    """
+    y = check_class_ids(y, n_rows, who, "logits", "labels y")
     if y.size and (y.min() < 0 or y.max() >= n_classes):
         bad = int(y[(y < 0) | (y >= n_classes)][0])
         raise ValueError(f"{who} expected class ids in 0..{n_classes - 1} (logits have "
@@ -266,26 +268,6 @@ def check_positive(value, arg, who):
 
 
 # --- model ---
-
-def check_class_ids(y, n_rows, who, first="x", second="y"):
-    """Integer class ids, one per row of ``first``; the caller checks their range.
-
-    ``y`` : array_like of shape (N,) -> ndarray of shape (N,), integer.
-    """
-    y = np.asarray(y)
-    if y.ndim == 2 and y.shape[1] > 1:
-        raise ValueError(f"{who} expected labels y as class ids of shape (N,), got shape "
-                         f"{format_shape(y.shape)}, which looks one-hot. Use y.argmax(axis=1).")
-    if y.ndim != 1:
-        hint = " Use y.ravel()." if y.size == n_rows else ""
-        raise ValueError(f"{who} expected labels y of shape (N,), "
-                         f"got {format_shape(y.shape)}.{hint}")
-    if y.dtype.kind not in "iu":
-        hint = " Convert them with y.astype(np.int64)." if y.dtype.kind in "fb" else ""
-        raise TypeError(f"{who} expected integer class ids in y, got dtype {y.dtype}.{hint}")
-    check_lengths(n_rows, len(y), who, first, second)
-    return y
-
 
 def check_layer_params(layer, values, who):
     """``values`` must hold exactly ``layer.params``' keys, with their shapes and a float dtype."""

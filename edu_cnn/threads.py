@@ -22,7 +22,7 @@ __all__ = ["blas_threads", "set_blas_threads", "blas_info"]
 
 
 def _controller():
-    from threadpoolctl import ThreadpoolController   # imported on demand: keeps import quick
+    from threadpoolctl import ThreadpoolController  # imported on demand: keeps import quick
     return ThreadpoolController()
 
 

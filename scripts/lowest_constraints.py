@@ -10,8 +10,9 @@ This is what `make test` uses to prove the declared ranges (the oldest end).
 """
 import re
 import sys
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9_.\-\[\]]+?)\s*(>=|==)\s*([0-9][^,;\s]*)\s*$")

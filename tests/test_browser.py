@@ -20,7 +20,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from browser import CHROMIUM, JupyterLab, copy_course, launch, open_notebook, run_all_cells
 
 

@@ -23,7 +23,6 @@ from data_helpers import (
 from edu_cnn import data
 from edu_cnn.data import downloader
 
-
 # ----------------------------------------------------------------------------
 # Failure modes: the user sees a clear error, the cache never holds a bad file
 # ----------------------------------------------------------------------------
@@ -161,7 +160,7 @@ def test_unreachable_host_connect_timeout(monkeypatch):
 
     def black_hole(address, timeout=None, *args, **kwargs):
         time.sleep(timeout)
-        raise socket.timeout("timed out")
+        raise TimeoutError("timed out")
     monkeypatch.setattr(socket, "create_connection", black_hole)
     monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kwargs: [])  # the name resolves
     data.FILES["cifar10"] = (data.RemoteFile("cifar-10-python.tar.gz", 10, "0" * 64, "0" * 32),)

@@ -17,7 +17,6 @@ from data_helpers import (
 
 from edu_cnn import data
 
-
 # ----------------------------------------------------------------------------
 # CIFAR-10: the archive and the pickles are not trusted
 # ----------------------------------------------------------------------------

@@ -10,8 +10,13 @@ import pytest
 from edu_cnn import exercises, layers
 from edu_cnn.model import Sequential
 
-needs_torch = pytest.mark.skipif(importlib.util.find_spec("torch") is None,
-                                 reason="the notebook 07 checks compare with torch")
+_no_torch = pytest.mark.skipif(importlib.util.find_spec("torch") is None,
+                               reason="the notebook 07 checks compare with torch")
+
+
+def needs_torch(test):
+    """Marked `torch` (deselect with -m "not torch") and skipped where torch is missing."""
+    return pytest.mark.torch(_no_torch(test))
 
 
 def feedback(capsys, check, answer):

@@ -229,7 +229,7 @@ def all_errors(dtype, conv_configs, pool_configs):
 
 
 if __name__ == "__main__":
-    from conftest import CONV_CONFIGS, POOL_CONFIGS   # tests/ is sys.path[0] when run as a script
+    from conftest import CONV_CONFIGS, POOL_CONFIGS  # tests/ is sys.path[0] when run as a script
 
     table, counts = {}, {}
     for dtype in DTYPES:

@@ -58,7 +58,7 @@ def blas_under(env):
     return result.returncode, (json.loads(result.stdout) if result.returncode == 0 else [])
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def native_kernel():
     code, libs = blas_under({"OPENBLAS_CORETYPE": ""})
     kernels = [kernel for lib, kernel in libs if lib == "openblas"]

@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 
 import numpy as np
 
+
 def read_idx(path, ndim):
     """Read a gzipped IDX file (MNIST's format) of unsigned bytes with ``ndim`` dimensions.
 
