@@ -1,6 +1,8 @@
 # edu_cnn — every target sets itself up: a fresh clone needs only python3 (>= 3.10).
 #   make lab      install, then open the course in JupyterLab
-#   make test     install, then run every test (unit, PyTorch parity, data, CLI, notebooks, browser)
+#   make test     install, then lint and run every test (unit, PyTorch parity, data, CLI,
+#                 notebooks under several CPU kernels, browser), and again with the oldest
+#                 dependency versions pyproject.toml allows
 #   make course   install, then execute every notebook headless (rewrites outputs and figures/)
 #   make bench    install, then time edu_cnn against PyTorch CPU
 
@@ -8,6 +10,12 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# A second environment with every direct dependency at the lowest version pyproject.toml
+# allows (scripts/lowest_constraints.py); `make test` runs the unit tests and strict nbval
+# in it too, so both ends of the declared ranges are tested.
+LOWEST       := .venv-lowest
+LOWEST_STAMP := $(LOWEST)/.installed
+NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
 .PHONY: lab test course bench venv chromium clean
 
@@ -25,6 +33,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[lab,test,torch]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
+
+$(LOWEST_STAMP): pyproject.toml scripts/lowest_constraints.py $(STAMP)
+	test -x $(LOWEST)/bin/python || $(PYTHON) -m venv $(LOWEST)
+	$(LOWEST)/bin/python -m pip install --quiet --upgrade pip
+	$(BIN)/python scripts/lowest_constraints.py > $(LOWEST)/constraints.txt
+	$(LOWEST)/bin/python -m pip install --quiet -c $(LOWEST)/constraints.txt -e ".[lab,test,torch]"
+	touch $(LOWEST_STAMP)
 
 venv: $(STAMP)
 
@@ -44,8 +59,12 @@ chromium:
 	    echo "      to leave them out on purpose (they are then reported as skipped, with the reason)."; \
 	  fi; }
 
-test: $(STAMP) chromium
-	$(ONE_THREAD) $(BIN)/python -m pytest tests notebooks --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+test: $(STAMP) $(LOWEST_STAMP) chromium
+	$(BIN)/ruff check .
+	$(ONE_THREAD) $(BIN)/python -m pytest tests notebooks $(NBVAL)
+	@echo "== the same notebooks and unit tests with the oldest declared dependencies =="
+	$(ONE_THREAD) $(LOWEST)/bin/python -m pytest tests notebooks $(NBVAL) \
+	    -m "not portability" --deselect tests/test_browser.py
 
 # The only target that writes figures/ (through $EDU_CNN_FIGURES) and notebook outputs.
 course: $(STAMP)
@@ -55,4 +74,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/train_speed.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) $(LOWEST) .pytest_cache

@@ -27,7 +27,8 @@ def train(dtype):
     (x_all, y_all), (x_test, y_test) = data.load("mnist-subset")
     x_all, x_test = x_all.astype(dtype), x_test.astype(dtype)
     order = np.random.default_rng(0).permutation(len(x_all))
-    x_val, y_val, x, y = x_all[order[:500]], y_all[order[:500]], x_all[order[500:]], y_all[order[500:]]
+    x_val, y_val = x_all[order[:500]], y_all[order[:500]]
+    x, y = x_all[order[500:]], y_all[order[500:]]
     rng = np.random.default_rng(0)
     model = Sequential([
         layers.Conv2D(1, 8, 5, padding="same", rng=rng), layers.ReLU(), layers.MaxPool2D(2),
@@ -37,8 +38,8 @@ def train(dtype):
     opt = optim.Adam(lr=0.003)
     start = time.perf_counter()
     history = model.fit(x, y, epochs=10, batch_size=32, optimizer=opt, loss="cross_entropy",
-                        validation_data=(x_val, y_val), lr_schedule=optim.ExponentialDecay(opt, 0.75),
-                        seed=0, verbose=0)
+                        validation_data=(x_val, y_val),
+                        lr_schedule=optim.ExponentialDecay(opt, 0.75), seed=0, verbose=0)
     seconds = time.perf_counter() - start
     test_loss, test_acc = model.evaluate(x_test, y_test)
     return {"seconds": seconds, **history.history, "test_loss": [test_loss],

@@ -18,7 +18,8 @@ FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def format_shape(shape):
-    """Write a shape as NumPy does, letters allowed: ``("N", 3, 28, 28)`` -> ``"(N, 3, 28, 28)"``."""
+    """Write a shape as NumPy does, letters allowed:
+    ``("N", 3, 28, 28)`` -> ``"(N, 3, 28, 28)"``."""
     items = [str(size) for size in shape]
     if len(items) == 1:
         return f"({items[0]},)"
@@ -189,7 +190,8 @@ def check_class_ids(y, n_rows, who, first="x", second="y"):
 
 
 def check_class_labels(y, n_rows, n_classes, who):
-    """Integer class ids for ``n_rows`` logits over ``n_classes`` classes, in ``0 .. n_classes - 1``.
+    """Integer class ids for ``n_rows`` logits over ``n_classes`` classes, in
+    ``0 .. n_classes - 1``.
 
     ``y`` : array_like of shape (N,) -> ndarray of shape (N,), integer.
     """

@@ -82,15 +82,18 @@ def _add_data(subparsers):
         "download", help="download and verify datasets (e.g. before a lecture)",
         description="Download datasets into the cache and verify their checksums. "
                     "Files already there and intact are not downloaded again.")
-    download.add_argument("datasets", nargs="+", choices=data.DATASETS + ("all",), metavar="DATASET",
+    download.add_argument("datasets", nargs="+", choices=data.DATASETS + ("all",),
+                          metavar="DATASET",
                           help=f"one or more of: {', '.join(data.DATASETS)}, or all")
     download.add_argument("--no-progress", action="store_true", help="no progress bars")
     download.set_defaults(func=_download)
-    listing = actions.add_parser("list", help="show cached files, their sizes and whether they verify",
-                                 description="Show each expected file, its size and whether it verifies.")
+    listing = actions.add_parser(
+        "list", help="show cached files, their sizes and whether they verify",
+        description="Show each expected file, its size and whether it verifies.")
     listing.set_defaults(func=_list)
-    path = actions.add_parser("path", help="print the cache folder",
-                              description="Print the cache folder, e.g. to copy files into it by hand.")
+    path = actions.add_parser(
+        "path", help="print the cache folder",
+        description="Print the cache folder, e.g. to copy files into it by hand.")
     path.add_argument("dataset", nargs="?", choices=data.DATASETS, metavar="DATASET",
                       help=f"print this dataset's sub-folder instead ({', '.join(data.DATASETS)})")
     path.set_defaults(func=_path)

@@ -115,7 +115,8 @@ def check_layer(layer, x, seed=0, eps=1e-6):
     dx = fresh.backward(dy)
     errors = {"dx": rel_error(dx, numerical_gradient(lambda xs: np.sum(run(xs)[1] * dy), x, eps))}
     for key, value in template.params.items():
-        numeric = numerical_gradient(lambda p: np.sum(run(x, {key: p})[1] * dy), value, eps)
+        numeric = numerical_gradient(lambda p, key=key: np.sum(run(x, {key: p})[1] * dy),
+                                     value, eps)
         errors[key] = rel_error(fresh.grads[key], numeric)
     return errors
 

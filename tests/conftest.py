@@ -16,6 +16,11 @@ conftest.py at the top of the repository.
 import numpy as np
 import pytest
 
+# The fixtures of data_helpers.py (``server``, ``offline_sandbox``) for every test
+# module, without importing them there (tests/ is on sys.path: pytest's default
+# "prepend" import mode puts this conftest's folder there).
+pytest_plugins = ["data_helpers"]
+
 
 def conv_config(i):
     """Random conv: batch 1–4, channels 1–4, kernel 1–5, stride 1–3, padding 0–2/pair/same/valid."""

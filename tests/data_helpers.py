@@ -7,8 +7,11 @@ other hosts. The files served are small but in the real formats (IDX gzip, the
 CIFAR-10 python tar.gz with Python-2-style pickles), with their checksums
 computed here.
 
-Import the fixtures into a test module to use them (``offline_sandbox`` is
-autouse there): ``from data_helpers import offline_sandbox, server``.
+tests/conftest.py registers this module as a plugin (``pytest_plugins``), so
+its fixtures (``server``, ``offline_sandbox``) are available to every test
+without an import; a data test module turns the sandbox on for all its tests
+with ``pytestmark = pytest.mark.usefixtures("offline_sandbox")``. Test modules
+import only the plain helpers (functions) from here.
 """
 import gzip
 import hashlib
@@ -33,7 +36,8 @@ from edu_cnn.data import downloader
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
-    """Serves server.files; server.faults[path]: "drop" (half the body, then close), "stall", "busy_once", "unannounced_extra"."""
+    """Serves server.files; server.faults[path]: "drop" (half the body, then close), "stall",
+    "busy_once", "unannounced_extra"."""
 
     def do_GET(self):
         srv = self.server
@@ -77,7 +81,8 @@ class LocalServer(http.server.ThreadingHTTPServer):
 @pytest.fixture
 def server():
     srv = LocalServer()
-    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
     thread.start()
     yield srv
     srv.release.set()
@@ -94,7 +99,7 @@ def closed_port_url(folder="x"):
     return f"http://127.0.0.1:{port}/{folder}/"
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def offline_sandbox(tmp_path, monkeypatch):
     """Cache in tmp, no proxies, no retry pause, empty mirror tables, and no host but 127.0.0.1.
 
@@ -134,14 +139,17 @@ def idx_bytes(array):
 
 
 def spec_for(name, blob):
-    return data.RemoteFile(name, len(blob), hashlib.sha256(blob).hexdigest(), hashlib.md5(blob).hexdigest())
+    return data.RemoteFile(name, len(blob), hashlib.sha256(blob).hexdigest(),
+                           hashlib.md5(blob).hexdigest())
 
 
 def make_idx_dataset(seed, n_train=30, n_test=20):
     """Random images/labels and their four IDX files: (arrays, {file name: bytes})."""
     rng = np.random.default_rng(seed)
-    arrays = {"train": (rng.integers(0, 256, (n_train, 28, 28), dtype=np.uint8), rng.integers(0, 10, n_train)),
-              "t10k": (rng.integers(0, 256, (n_test, 28, 28), dtype=np.uint8), rng.integers(0, 10, n_test))}
+    arrays = {"train": (rng.integers(0, 256, (n_train, 28, 28), dtype=np.uint8),
+                        rng.integers(0, 10, n_train)),
+              "t10k": (rng.integers(0, 256, (n_test, 28, 28), dtype=np.uint8),
+                       rng.integers(0, 10, n_test))}
     blobs = {}
     for prefix, (images, labels) in arrays.items():
         blobs[f"{prefix}-images-idx3-ubyte.gz"] = idx_bytes(images)
@@ -175,7 +183,8 @@ def cifar_batch(rng, n):
     images = rng.integers(0, 256, (n, 3 * 32 * 32), dtype=np.uint8)  # rows: R, G, B planes
     labels = [int(v) for v in rng.integers(0, 10, n)]
     return images, labels, py2_pickle({b"batch_label": b"training batch 1 of 5", b"labels": labels,
-                                       b"data": images, b"filenames": [b"img_%d.png" % i for i in range(n)]})
+                                       b"data": images,
+                                       b"filenames": [b"img_%d.png" % i for i in range(n)]})
 
 
 def tar_gz(members):
@@ -197,19 +206,22 @@ def make_cifar_archive(seed=0, n=3, extra=(), replace=None):
     """(x_train, y_train, x_test, y_test, tar.gz bytes) shaped like cifar-10-python.tar.gz."""
     rng = np.random.default_rng(seed)
     members, xs, ys = [], {}, {}
-    for name in ("data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5", "test_batch"):
+    for name in ("data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5",
+                 "test_batch"):
         xs[name], ys[name], blob = cifar_batch(rng, n)
         members.append((f"cifar-10-batches-py/{name}", (replace or {}).get(name, blob)))
     meta = py2_pickle({b"num_cases_per_batch": n, b"num_vis": 3072,
                        b"label_names": [c.encode() for c in data.CIFAR10_CLASSES]})
-    members += [("cifar-10-batches-py/batches.meta", meta), ("cifar-10-batches-py/readme.html", b"<html/>")]
+    members += [("cifar-10-batches-py/batches.meta", meta),
+                ("cifar-10-batches-py/readme.html", b"<html/>")]
     train = [f"data_batch_{i}" for i in range(1, 6)]
     return (np.concatenate([xs[b] for b in train]), sum((ys[b] for b in train), []),
             xs["test_batch"], ys["test_batch"], tar_gz(list(extra) + members))
 
 
 def serve(server, monkeypatch, dataset, blobs, folder=None):
-    """Serve blobs under /folder/, and point FILES/MIRRORS of ``dataset`` at them (real checksums)."""
+    """Serve blobs under /folder/, and point FILES/MIRRORS of ``dataset`` at them (real
+    checksums)."""
     folder = folder or dataset
     for name, blob in blobs.items():
         server.files[f"/{folder}/{name}"] = blob

@@ -105,7 +105,8 @@ def test_kernel_playground_in_notebook_03(lab_session):
     status = s.act_and_wait(kp, "03_kernel_value", lambda: (box.fill("2.5"), box.press("Enter")))
     assert "kernel 3×3" in status
     handle = kp.locator(".widget-slider .noUi-handle").first   # the stride slider
-    status = s.act_and_wait(kp, "03_stride", lambda: (handle.focus(), s.page.keyboard.press("ArrowRight")))
+    status = s.act_and_wait(kp, "03_stride",
+                            lambda: (handle.focus(), s.page.keyboard.press("ArrowRight")))
     assert "stride 2" in status
     print(f"\nKernelPlayground latency in the browser: {s.latencies}")
     assert s.console_errors == []
@@ -121,7 +122,8 @@ def test_feature_maps_and_filters_in_notebook_06(lab_session):
     status = s.act_and_wait(fe, "06_channel", lambda: channel.select_option("2"))
     assert status.endswith("channel 2")
     handle = fe.locator(".widget-slider .noUi-handle").first
-    status = s.act_and_wait(fe, "06_image", lambda: (handle.focus(), s.page.keyboard.press("ArrowRight")))
+    status = s.act_and_wait(fe, "06_image",
+                            lambda: (handle.focus(), s.page.keyboard.press("ArrowRight")))
     assert status.split(": ", 1)[1].startswith("image 1,")
     fv = s.viewer("edu-cnn-filter-viewer")
     scale = fv.locator("button", has_text="global")

@@ -7,12 +7,13 @@ import pytest
 from data_helpers import (
     closed_port_url,
     make_idx_dataset,
-    offline_sandbox,  # noqa: F401  (autouse fixture)
     serve,
-    server,  # noqa: F401  (fixture)
 )
 
 from edu_cnn import cli, data
+
+# The offline sandbox of data_helpers.py (cache in tmp, loopback only) for every test here.
+pytestmark = pytest.mark.usefixtures("offline_sandbox")
 
 
 def test_help_lists_the_data_commands(capsys):
@@ -46,7 +47,8 @@ def test_download_then_list(server, monkeypatch, capsys):
 
     assert cli.main(["data", "download", "mnist", "--no-progress"]) == 0
     out = capsys.readouterr().out
-    assert "MNIST: 4 file(s)" in out and "verified" in out and str(data.cache_dir() / "mnist") in out
+    assert "MNIST: 4 file(s)" in out and "verified" in out
+    assert str(data.cache_dir() / "mnist") in out
 
     assert cli.main(["data", "list"]) == 0
     after = capsys.readouterr().out
@@ -61,13 +63,14 @@ def test_list_shows_corrupt_file(server, monkeypatch, capsys):
     (data.cache_dir() / "mnist" / "t10k-labels-idx1-ubyte.gz").write_bytes(b"not gzip")
     capsys.readouterr()
     cli.main(["data", "list"])
-    line = next(l for l in capsys.readouterr().out.splitlines() if "t10k-labels" in l)
+    line = next(row for row in capsys.readouterr().out.splitlines() if "t10k-labels" in row)
     assert "corrupt: size 8 bytes, expected" in line
 
 
 def test_download_offline_exits_1_with_clear_message(capsys):
     _, blobs = make_idx_dataset(seed=22)
-    data.FILES["mnist"] = tuple(data.RemoteFile(n, len(b), "0" * 64, "0" * 32) for n, b in blobs.items())
+    data.FILES["mnist"] = tuple(data.RemoteFile(n, len(b), "0" * 64, "0" * 32)
+                                for n, b in blobs.items())
     data.MIRRORS["mnist"] = (closed_port_url("mnist"),)
     assert cli.main(["data", "download", "mnist", "--no-progress"]) == 1
     err = capsys.readouterr().err

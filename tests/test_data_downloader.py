@@ -14,14 +14,15 @@ from data_helpers import (
     cached,
     closed_port_url,
     make_idx_dataset,
-    offline_sandbox,  # noqa: F401  (autouse fixture)
     serve,
-    server,  # noqa: F401  (fixture)
     spec_for,
 )
 
 from edu_cnn import data
 from edu_cnn.data import downloader
+
+# The offline sandbox of data_helpers.py (cache in tmp, loopback only) for every test here.
+pytestmark = pytest.mark.usefixtures("offline_sandbox")
 
 # ----------------------------------------------------------------------------
 # Failure modes: the user sees a clear error, the cache never holds a bad file
@@ -35,7 +36,8 @@ def test_checksum_mismatch_falls_through_to_next_mirror(server, monkeypatch, cap
     data.MIRRORS["mnist"] = (server.url("evil"), server.url("good"))
     data.load_mnist(full=True)
     assert cached("mnist") == sorted(blobs)
-    assert server.hits["/evil/train-images-idx3-ubyte.gz"] == 1  # a checksum mismatch is not retried
+    # a checksum mismatch is not retried
+    assert server.hits["/evil/train-images-idx3-ubyte.gz"] == 1
     assert server.hits["/good/train-images-idx3-ubyte.gz"] == 1
     assert "checksum mismatch" in capsys.readouterr().err
 
@@ -43,7 +45,8 @@ def test_checksum_mismatch_falls_through_to_next_mirror(server, monkeypatch, cap
 def test_checksum_mismatch_everywhere_raises_and_caches_nothing(server, monkeypatch):
     _, blobs = make_idx_dataset(seed=2)
     serve(server, monkeypatch, "mnist", blobs)
-    data.FILES["mnist"] = tuple(dataclasses.replace(spec, sha256="0" * 64) for spec in data.FILES["mnist"])
+    data.FILES["mnist"] = tuple(dataclasses.replace(spec, sha256="0" * 64)
+                                for spec in data.FILES["mnist"])
     with pytest.raises(data.DownloadError) as info:
         data.load_mnist(full=True, progress=False)
     message = str(info.value)
@@ -155,7 +158,8 @@ def test_oversized_body_without_length_is_cut_off(server, monkeypatch):
 
 
 def test_unreachable_host_connect_timeout(monkeypatch):
-    """A host that never answers (packets dropped), simulated: each address costs CONNECT_TIMEOUT."""
+    """A host that never answers (packets dropped), simulated: each address costs
+    CONNECT_TIMEOUT."""
     monkeypatch.setattr(downloader, "CONNECT_TIMEOUT", 0.2)
 
     def black_hole(address, timeout=None, *args, **kwargs):
@@ -187,7 +191,8 @@ def test_http_404_is_reported(server, monkeypatch):
     del server.files["/mnist/t10k-labels-idx1-ubyte.gz"]
     with pytest.raises(data.DownloadError, match="t10k-labels-idx1-ubyte.gz(.|\n)*HTTP error 404"):
         data.load_mnist(full=True, progress=False)
-    assert cached("mnist") == sorted(set(blobs) - {"t10k-labels-idx1-ubyte.gz"})  # the good ones are kept
+    # the good ones are kept
+    assert cached("mnist") == sorted(set(blobs) - {"t10k-labels-idx1-ubyte.gz"})
 
 
 @pytest.mark.parametrize("damage", ["flip_byte", "truncate"])
@@ -197,7 +202,8 @@ def test_corrupted_cache_file_is_detected_and_downloaded_again(server, monkeypat
     data.load_mnist(full=True, progress=False)
     path = data.cache_dir() / "mnist" / "train-images-idx3-ubyte.gz"
     raw = path.read_bytes()
-    path.write_bytes(raw[:100] + bytes([raw[100] ^ 1]) + raw[101:] if damage == "flip_byte" else raw[:50])
+    path.write_bytes(raw[:100] + bytes([raw[100] ^ 1]) + raw[101:] if damage == "flip_byte"
+                     else raw[:50])
     with pytest.warns(UserWarning, match="is corrupt .*downloading it again"):
         (x_train, _), _ = data.load_mnist(full=True, progress=False)
     assert server.hits["/mnist/train-images-idx3-ubyte.gz"] == 2
@@ -208,7 +214,8 @@ def test_corrupted_cache_file_is_detected_and_downloaded_again(server, monkeypat
 def test_download_false_never_downloads(server, monkeypatch):
     _, blobs = make_idx_dataset(seed=11)
     serve(server, monkeypatch, "mnist", blobs)
-    with pytest.raises(data.DownloadError, match="train-images-idx3-ubyte.gz is missing, and download=False"):
+    with pytest.raises(data.DownloadError,
+                       match="train-images-idx3-ubyte.gz is missing, and download=False"):
         data.load_mnist(full=True, download=False)
     assert sum(server.hits.values()) == 0
 
@@ -218,7 +225,8 @@ def test_unwritable_cache_folder(server, monkeypatch, tmp_path):
     serve(server, monkeypatch, "mnist", blobs)
     (tmp_path / "a_file").write_text("")
     monkeypatch.setenv("EDU_CNN_DATA", str(tmp_path / "a_file" / "cache"))
-    with pytest.raises(data.DownloadError, match="Cannot create the cache folder .*Set EDU_CNN_DATA"):
+    with pytest.raises(data.DownloadError,
+                       match="Cannot create the cache folder .*Set EDU_CNN_DATA"):
         data.load_mnist(full=True, progress=False)
 
 
@@ -231,11 +239,14 @@ def test_download_progress_bar_and_report(server, monkeypatch):
     (data.cache_dir() / "fashion-mnist" / "train-labels-idx1-ubyte.gz").write_bytes(b"junk")
     rows = {(r["dataset"], r["name"]): r for r in data.cache_report()}
     assert rows[("fashion-mnist", "train-images-idx3-ubyte.gz")]["status"] == "verified"
-    assert rows[("fashion-mnist", "train-labels-idx1-ubyte.gz")]["status"].startswith("corrupt: size 4 bytes")
-    assert rows[("fashion-mnist", ".t10k-labels-idx1-ubyte.gz.x.part")]["status"] == "partial download"
+    assert rows[("fashion-mnist", "train-labels-idx1-ubyte.gz")]["status"].startswith(
+        "corrupt: size 4 bytes")
+    assert (rows[("fashion-mnist", ".t10k-labels-idx1-ubyte.gz.x.part")]["status"]
+            == "partial download")
     assert rows[("mnist", "train-images-idx3-ubyte.gz")]["status"] == "missing"
 
 
 def test_unknown_dataset_name():
-    with pytest.raises(ValueError, match="dataset must be one of mnist, fashion-mnist, cifar10; got 'cifar100'"):
+    with pytest.raises(ValueError, match="dataset must be one of mnist, fashion-mnist, cifar10; "
+                                         "got 'cifar100'"):
         data.download("cifar100")

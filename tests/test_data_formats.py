@@ -8,14 +8,15 @@ import pytest
 from data_helpers import (
     cifar_batch,
     make_cifar_archive,
-    offline_sandbox,  # noqa: F401  (autouse fixture)
     py2_pickle,
     serve,
-    server,  # noqa: F401  (fixture)
     tar_gz,
 )
 
 from edu_cnn import data
+
+# The offline sandbox of data_helpers.py (cache in tmp, loopback only) for every test here.
+pytestmark = pytest.mark.usefixtures("offline_sandbox")
 
 # ----------------------------------------------------------------------------
 # CIFAR-10: the archive and the pickles are not trusted
@@ -53,8 +54,8 @@ def test_cifar_pickle_with_forbidden_global_is_refused(server, monkeypatch, tmp_
     evil = pickle.dumps({"data": Exploit(), "labels": [0]}, protocol=protocol)
     *_, blob = make_cifar_archive(replace={"data_batch_3": evil})
     serve(server, monkeypatch, "cifar10", {"cifar-10-python.tar.gz": blob})
-    with pytest.raises(ValueError, match=r"data_batch_3: refusing this pickle \(global (posix|nt|os)\.mkdir "
-                                         r"is not allowed\)"):
+    with pytest.raises(ValueError, match=r"data_batch_3: refusing this pickle "
+                                         r"\(global (posix|nt|os)\.mkdir is not allowed\)"):
         data.load_cifar10(progress=False)
     assert not sentinel.exists()
 
@@ -63,12 +64,14 @@ def test_cifar_pickle_of_wrong_structure_is_refused(server, monkeypatch):
     odd = py2_pickle({b"data": np.zeros((2, 3072), np.float64), b"labels": [0, 1]})
     *_, blob = make_cifar_archive(replace={"test_batch": odd})
     serve(server, monkeypatch, "cifar10", {"cifar-10-python.tar.gz": blob})
-    with pytest.raises(ValueError, match=r"test_batch: expected a dict with 'data' uint8 \(N, 3072\)"):
+    with pytest.raises(ValueError,
+                       match=r"test_batch: expected a dict with 'data' uint8 \(N, 3072\)"):
         data.load_cifar10(progress=False)
 
 
 def test_cifar_archive_missing_a_batch(server, monkeypatch):
-    blob = tar_gz([("cifar-10-batches-py/data_batch_1", cifar_batch(np.random.default_rng(0), 2)[2])])
+    blob = tar_gz([("cifar-10-batches-py/data_batch_1",
+                    cifar_batch(np.random.default_rng(0), 2)[2])])
     serve(server, monkeypatch, "cifar10", {"cifar-10-python.tar.gz": blob})
     with pytest.raises(ValueError, match="archive lacks data_batch_2, data_batch_3"):
         data.load_cifar10(progress=False)

@@ -1,4 +1,5 @@
-"""Tests for edu_cnn.data.loaders: the embedded subset, loaders on real formats over local HTTP, names."""
+"""Tests for edu_cnn.data.loaders: the embedded subset, loaders on real formats over local HTTP,
+names."""
 import socket
 import time
 
@@ -8,12 +9,13 @@ from data_helpers import (
     cached,
     make_cifar_archive,
     make_idx_dataset,
-    offline_sandbox,  # noqa: F401  (autouse fixture)
     serve,
-    server,  # noqa: F401  (fixture)
 )
 
 from edu_cnn import data
+
+# The offline sandbox of data_helpers.py (cache in tmp, loopback only) for every test here.
+pytestmark = pytest.mark.usefixtures("offline_sandbox")
 
 # ----------------------------------------------------------------------------
 # The embedded subset
@@ -36,7 +38,8 @@ def test_embedded_subset_is_stratified_and_disjoint():
     (x_train, y_train), (x_test, y_test) = data.load_mnist()
     assert np.bincount(y_train, minlength=10).tolist() == [400] * 10
     assert np.bincount(y_test, minlength=10).tolist() == [100] * 10
-    train_rows = {row.tobytes() for row in (x_train * 255).round().astype(np.uint8).reshape(4000, -1)}
+    train_rows = {row.tobytes()
+                  for row in (x_train * 255).round().astype(np.uint8).reshape(4000, -1)}
     test_rows = {row.tobytes() for row in (x_test * 255).round().astype(np.uint8).reshape(1000, -1)}
     assert len(train_rows) == 4000 and len(test_rows) == 1000
     assert not train_rows & test_rows
@@ -65,8 +68,9 @@ def test_embedded_subset_does_not_touch_cache():
 # Loaders parse real formats served over HTTP
 # ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("dataset, loader", [("mnist", lambda: data.load_mnist(full=True, progress=False)),
-                                             ("fashion-mnist", lambda: data.load_fashion_mnist(progress=False))])
+@pytest.mark.parametrize("dataset, loader", [
+    ("mnist", lambda: data.load_mnist(full=True, progress=False)),
+    ("fashion-mnist", lambda: data.load_fashion_mnist(progress=False))])
 def test_idx_loaders_parse_downloaded_files(server, monkeypatch, dataset, loader):
     arrays, blobs = make_idx_dataset(seed=len(dataset))
     serve(server, monkeypatch, dataset, blobs)
@@ -90,7 +94,8 @@ def test_cifar10_parses_python_archive(server, monkeypatch):
     assert xt.shape == (15, 3, 32, 32) and xv.shape == (3, 3, 32, 32)
     assert xt.dtype == np.float32 and yt.dtype == np.int64
     np.testing.assert_allclose(xt, x_train.reshape(15, 3, 32, 32) / 255, rtol=1e-6)
-    np.testing.assert_allclose(xv[0, 1], x_test[0, 1024:2048].reshape(32, 32) / 255, rtol=1e-6)  # G plane
+    np.testing.assert_allclose(xv[0, 1], x_test[0, 1024:2048].reshape(32, 32) / 255,
+                               rtol=1e-6)  # G plane
     assert yt.tolist() == y_train and yv.tolist() == y_test
     assert cached("cifar10") == ["cifar-10-python.tar.gz"]
 
@@ -102,7 +107,8 @@ def test_load_by_name(server, monkeypatch):
     (x, _), _ = data.load("fashion-mnist", progress=False)
     assert x.shape == (30, 1, 28, 28)
     assert data.CLASS_NAMES["fashion-mnist"] is data.FASHION_CLASSES
-    with pytest.raises(ValueError, match="must be one of mnist-subset, mnist, fashion-mnist, cifar10; got 'svhn'"):
+    with pytest.raises(ValueError, match="must be one of mnist-subset, mnist, fashion-mnist, "
+                                         "cifar10; got 'svhn'"):
         data.load("svhn")
 
 

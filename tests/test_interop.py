@@ -94,8 +94,8 @@ def test_from_torch_a_handwritten_pytorch_model(torch):
     np.testing.assert_allclose(model.forward(x, training=False), torch_forward(torch, net, x),
                                rtol=1e-12, atol=1e-12)
     again = interop.to_torch(model)
-    np.testing.assert_allclose(torch_forward(torch, again, x), torch_forward(torch, net, x), rtol=1e-12,
-                               atol=1e-12)
+    np.testing.assert_allclose(torch_forward(torch, again, x), torch_forward(torch, net, x),
+                               rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.torch
@@ -172,5 +172,6 @@ def test_conv_padding_variants_match(torch, padding, kernel):
     model = Sequential([L.Conv2D(2, 3, kernel, padding=padding, rng=0, dtype=np.float64)])
     x = np.random.default_rng(2).standard_normal((2, 2, 6, 7))
     net = interop.to_torch(model)
-    np.testing.assert_allclose(torch_forward(torch, net, x), model.forward(x), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(torch_forward(torch, net, x), model.forward(x),
+                               rtol=1e-12, atol=1e-12)
     assert interop.from_torch(net)[0].padding == model[0].padding

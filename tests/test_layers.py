@@ -265,7 +265,8 @@ def test_pools_by_hand():
     np.testing.assert_array_equal(maxpool.forward(x)[0, 0], [[4.0, 5.0], [2.0, 3.0]])
     np.testing.assert_array_equal(avgpool.forward(x)[0, 0], [[2.5, 1.5], [0.75, 1.5]])
     dx = maxpool.backward(np.ones((1, 1, 2, 2)))
-    np.testing.assert_array_equal(dx[0, 0], [[0, 0, 0, 0], [0, 1, 1, 0], [0, 0, 0, 0], [1, 0, 0, 1]])
+    np.testing.assert_array_equal(dx[0, 0],
+                                  [[0, 0, 0, 0], [0, 1, 1, 0], [0, 0, 0, 0], [1, 0, 0, 1]])
     np.testing.assert_array_equal(avgpool.backward(np.ones((1, 1, 2, 2))), np.full(x.shape, 0.25))
 
 

@@ -21,7 +21,8 @@ def test_cross_entropy_is_stable_at_huge_logits(dtype):
     logits = np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 1e4], [1e4, 1e4, 1e4]], dtype=dtype)
     y = np.array([1, 0, 2])
     ce = losses.SoftmaxCrossEntropy()
-    with np.errstate(over="raise", divide="raise", invalid="raise"):                         # no overflow, log(0) or 0/0 (underflow to 0 is fine)
+    # no overflow, log(0) or 0/0 (underflow to 0 is fine)
+    with np.errstate(over="raise", divide="raise", invalid="raise"):
         value = ce.forward(logits, y)
         grad = ce.backward()
     assert np.isfinite(value) and np.all(np.isfinite(grad))

@@ -147,16 +147,23 @@ def loss_errors(kind, i, dtype):
     scale = [1.0, 5.0, 30.0, 1e3][i % 4]
     if kind == "cross_entropy":
         z, y = scale * r.standard_normal((N, K)), r.integers(0, K, N)
-        ours, theirs = losses.SoftmaxCrossEntropy(), lambda t: F.cross_entropy(t, torch.tensor(y))
+        ours = losses.SoftmaxCrossEntropy()
+
+        def theirs(t):
+            return F.cross_entropy(t, torch.tensor(y))
     elif kind == "bce":
         shape = [(N,), (N, 1)][i % 2]
         z, y = scale * r.standard_normal(shape), r.integers(0, 2, shape)
         ours = losses.BinaryCrossEntropy()
-        theirs = lambda t: F.binary_cross_entropy_with_logits(t, torch.tensor(y, dtype=t.dtype))
+
+        def theirs(t):
+            return F.binary_cross_entropy_with_logits(t, torch.tensor(y, dtype=t.dtype))
     else:
         z, y = r.standard_normal((N, K)), r.standard_normal((N, K))
         ours = losses.MeanSquaredError()
-        theirs = lambda t: F.mse_loss(t, torch.tensor(y, dtype=t.dtype))
+
+        def theirs(t):
+            return F.mse_loss(t, torch.tensor(y, dtype=t.dtype))
     z = z.astype(dtype)
     value, grad = ours.forward(z, y), ours.backward()
     zt = torch.tensor(z, requires_grad=True)

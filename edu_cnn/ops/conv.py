@@ -70,7 +70,7 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
     the work of stride 1).
     """
     strides, pads, _ = _geometry(x, w, stride, padding)
-    (N, C, H, W), (F, _, KH, KW) = x.shape, w.shape
+    (N, _, _, _), (F, _, KH, KW) = x.shape, w.shape
     x_pad = _pad_wide(x, pads)                                 # (N, C, H_pad + 1, W_pad)
     cols = _im2col(x_pad, (KH, KW))                            # (N, C·KH·KW, H1·W_pad)
     wide = np.matmul(w.reshape(F, -1), cols)                   # (N, F, H1·W_pad)
