@@ -33,6 +33,20 @@ def tree_status():
     return git_status
 
 
+def pytest_report_header(config):
+    """Which versions this run tests (the main run and the oldest-versions run differ)."""
+    from importlib import metadata
+    names = ("numpy", "matplotlib", "ipywidgets", "tqdm", "threadpoolctl", "jupyterlab",
+             "ipykernel", "nbval", "torch")
+    found = []
+    for name in names:
+        try:
+            found.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name} -")
+    return "edu_cnn dependencies: " + ", ".join(found)
+
+
 def pytest_configure(config):
     if not hasattr(config, "workerinput"):
         folder = tempfile.mkdtemp(prefix="edu_cnn_test_figures_")
