@@ -59,11 +59,14 @@ chromium:
 	    echo "      to leave them out on purpose (they are then reported as skipped, with the reason)."; \
 	  fi; }
 
+# The notebooks' strict nbval with the oldest versions runs inside tests/test_portability.py,
+# in parallel with the other-CPU-kernel runs; the unit tests run in that environment after.
 test: $(STAMP) $(LOWEST_STAMP) chromium
 	$(BIN)/ruff check .
-	$(ONE_THREAD) $(BIN)/python -m pytest tests notebooks $(NBVAL)
-	@echo "== the same notebooks and unit tests with the oldest declared dependencies =="
-	$(ONE_THREAD) $(LOWEST)/bin/python -m pytest tests notebooks $(NBVAL) \
+	$(ONE_THREAD) EDU_CNN_OLDEST_PYTHON=$(CURDIR)/$(LOWEST)/bin/python \
+	    $(BIN)/python -m pytest tests notebooks $(NBVAL)
+	@echo "== the unit tests with the oldest declared dependencies =="
+	$(ONE_THREAD) $(LOWEST)/bin/python -m pytest tests -p no:cacheprovider \
 	    -m "not portability" --deselect tests/test_browser.py
 
 # The only target that writes figures/ (through $EDU_CNN_FIGURES) and notebook outputs.

@@ -9,7 +9,9 @@ proves it on whatever machine runs it: it re-runs strict nbval over every notebo
   one and that this CPU can execute (each is probed first; one it cannot run is
   skipped with the reason, never failed), with PyTorch's kernels lowered to the same
   instruction set for notebook 07;
-- with two BLAS threads instead of one.
+- with two BLAS threads instead of one;
+- with the oldest dependency versions pyproject.toml allows: `make test` builds that
+  environment (.venv-lowest) and names its python in $EDU_CNN_OLDEST_PYTHON.
 
 The runs go in parallel, one per core, and each checks that it left the working tree
 as it found it (``git status --porcelain``).
@@ -43,8 +45,8 @@ X86_CORES = {
 ARM_CORES = {"NEOVERSEN1": {}, "CORTEXA57": {}, "ARMV8": {}}
 CANDIDATES = ARM_CORES if platform.machine().lower() in ("arm64", "aarch64") else X86_CORES
 ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-NBVAL = [sys.executable, "-m", "pytest", "notebooks", "--nbval", "--nbval-sanitize-with",
-         "tests/nbval_sanitize.cfg", "-p", "no:cacheprovider", "-q", "-W", "ignore"]
+NBVAL_ARGS = ["-m", "pytest", "notebooks", "--nbval", "--nbval-sanitize-with",
+              "tests/nbval_sanitize.cfg", "-p", "no:cacheprovider", "-q", "-W", "ignore"]
 PROBE = ("import json, numpy, threadpoolctl; numpy.ones((64, 64)) @ numpy.ones((64, 64)); "
          "print(json.dumps([(i['internal_api'], i.get('architecture')) for i in "
          "threadpoolctl.threadpool_info() if i['user_api'] == 'blas']))")
@@ -65,10 +67,28 @@ def native_kernel():
     return kernels[0] if kernels else None
 
 
+OLDEST = "oldest versions"
+OLDEST_ENV = "EDU_CNN_OLDEST_PYTHON"
+
+
+def oldest_python():
+    """The python of the oldest-versions environment, or raise pytest.skip / fail."""
+    python = os.environ.get(OLDEST_ENV)
+    if not python:
+        pytest.skip(f"${OLDEST_ENV} is not set: `make test` builds the oldest-versions "
+                    "environment and sets it (or set it to that environment's python)")
+    if not Path(python).is_file():
+        pytest.fail(f"${OLDEST_ENV}={python} does not exist; run `make test` to build it")
+    return python
+
+
 def variant_env(name):
-    """The environment of one variant, or raise pytest.skip with the reason it cannot run."""
+    """(python, environment) of one variant, or raise pytest.skip with the reason it can't run."""
+    if name == OLDEST:
+        return oldest_python(), ONE_THREAD
     if name == "2 threads":
-        return {"OPENBLAS_NUM_THREADS": "2", "OMP_NUM_THREADS": "2", "MKL_NUM_THREADS": "2"}
+        return sys.executable, {"OPENBLAS_NUM_THREADS": "2", "OMP_NUM_THREADS": "2",
+                                "MKL_NUM_THREADS": "2"}
     native = native_kernel()
     if native is None:
         pytest.skip(f"NumPy does not use OpenBLAS here ({blas_under({})[1]}), so "
@@ -84,17 +104,17 @@ def variant_env(name):
     if not chosen or chosen[0].lower() != name.lower():
         pytest.skip(f"this CPU cannot run OpenBLAS's {name} kernels (OpenBLAS chose "
                     f"{chosen[0] if chosen else 'nothing'} instead)")
-    return env
+    return sys.executable, env
 
 
-VARIANTS = [*CANDIDATES, "2 threads"]
+VARIANTS = [OLDEST, *CANDIDATES, "2 threads"]
 
 
-def run_nbval(env, git_status):
-    """Strict nbval over every notebook with `env`; (returncode, output, tree before, after)."""
+def run_nbval(python, env, git_status):
+    """Strict nbval over every notebook; (returncode, output, tree before, after)."""
     before = git_status()
-    result = subprocess.run(NBVAL, cwd=ROOT, env={**os.environ, **env}, capture_output=True,
-                            text=True, timeout=RUN_TIMEOUT_S, check=False)
+    result = subprocess.run([python, *NBVAL_ARGS], cwd=ROOT, env={**os.environ, **env},
+                            capture_output=True, text=True, timeout=RUN_TIMEOUT_S, check=False)
     return result.returncode, result.stdout + result.stderr, before, git_status()
 
 
@@ -105,11 +125,11 @@ def runs(tree_status):
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, min(os.cpu_count() or 1, 4)))
     for name in VARIANTS:
         try:
-            env = variant_env(name)
+            python, env = variant_env(name)
         except pytest.skip.Exception as skip:
             skipped[name] = skip.msg
             continue
-        started[name] = pool.submit(run_nbval, env, tree_status)
+        started[name] = pool.submit(run_nbval, python, env, tree_status)
     yield started, skipped
     pool.shutdown(wait=True, cancel_futures=True)
 
@@ -118,7 +138,7 @@ def test_at_least_two_other_kernels_are_checked(runs):
     started, skipped = runs
     if native_kernel() is None:
         pytest.skip("NumPy does not use OpenBLAS here")
-    kernels = [name for name in started if name != "2 threads"]
+    kernels = [name for name in started if name in CANDIDATES]
     assert len(kernels) >= 2, (f"only {kernels} of {list(CANDIDATES)} could run here; "
                                f"skipped: {skipped}")
 
