@@ -90,9 +90,12 @@ def atomic_write(path, suffix=".tmp", lock=False):
     path = os.fspath(path)
     folder, name = os.path.split(os.path.abspath(path))
     with _cleanup_on_sigterm():
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=suffix)
+        tmp = None
         try:
-            with os.fdopen(fd, "wb") as f:
+            with _signals_held():                      # no Ctrl-C between creating and naming
+                fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=suffix)
+                f = os.fdopen(fd, "wb")
+            with f:
                 if lock and fcntl is not None:
                     fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
                 yield f
@@ -101,8 +104,23 @@ def atomic_write(path, suffix=".tmp", lock=False):
             os.chmod(tmp, file_mode())                 # mkstemp made it 0600
             os.replace(tmp, path)
         finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)                         # only still there if not replaced
+            with _signals_held():
+                if tmp is not None:
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(tmp)                 # only still there if not replaced
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """Hold SIGINT and SIGTERM back for a few lines that must not be cut in half (POSIX)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def is_abandoned(path, min_age):

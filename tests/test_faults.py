@@ -703,35 +703,34 @@ data.download("mnist", progress=False)
 """
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-def test_signal_during_download_removes_the_part_file(sandbox, sig):
-    server, blobs = sandbox
+def trickled_download_in_child(server):
+    """A child process downloading MNIST from a trickling server, once its .part file exists."""
     server.faults["/mnist/train-images-idx3-ubyte.gz"] = "trickle"
-    folder = data.cache_dir() / "mnist"
-    proc = python(DOWNLOAD_IN_CHILD.format(files=data.FILES["mnist"], url=data.MIRRORS["mnist"][0]),
+    proc = python(DOWNLOAD_IN_CHILD.format(files=data.FILES["mnist"],
+                                           url=data.MIRRORS["mnist"][0]),
                   env=child_env(EDU_CNN_DATA=str(data.cache_dir()), no_proxy="*"))
     wait_for_line(proc, "ready")
     deadline = time.monotonic() + 10
     while not any(n.endswith(".part") for n in cached("mnist")) and time.monotonic() < deadline:
         time.sleep(0.02)
     assert any(n.endswith(".part") for n in cached("mnist"))
+    return proc
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_signal_during_download_removes_the_part_file(sandbox, sig):
+    proc = trickled_download_in_child(sandbox[0])
     proc.send_signal(sig)
     out, err = proc.communicate(timeout=20)
     assert proc.returncode == -sig, err                   # dies by the signal, as usual
     if sig == signal.SIGINT:
         assert err.rstrip().endswith("KeyboardInterrupt")
-    assert listing(folder) == []
+    assert listing(data.cache_dir() / "mnist") == []
 
 
 def test_a_part_file_left_by_a_killed_download_is_removed_next_time(sandbox):
     server, blobs = sandbox
-    server.faults["/mnist/train-images-idx3-ubyte.gz"] = "trickle"
-    proc = python(DOWNLOAD_IN_CHILD.format(files=data.FILES["mnist"], url=data.MIRRORS["mnist"][0]),
-                  env=child_env(EDU_CNN_DATA=str(data.cache_dir()), no_proxy="*"))
-    wait_for_line(proc, "ready")
-    deadline = time.monotonic() + 10
-    while not any(n.endswith(".part") for n in cached("mnist")) and time.monotonic() < deadline:
-        time.sleep(0.02)
+    proc = trickled_download_in_child(server)
     proc.kill()                                           # SIGKILL: no cleanup possible
     proc.communicate(timeout=20)
     leftovers = [n for n in cached("mnist") if n.endswith(".part")]
@@ -837,13 +836,6 @@ def test_edu_cnn_without_a_home_folder(tmp_path):
     code, out, err = run("import sys; " + command, "data", "list", user=54321,
                          env=child_env(HOME=None, EDU_CNN_DATA=str(tmp_path)))
     assert code == 0 and f"Cache folder: {tmp_path}" in out
-
-
-def test_edu_cnn_version(capsys):
-    from edu_cnn import __version__, cli
-    with pytest.raises(SystemExit) as info:
-        cli.main(["--version"])
-    assert info.value.code == 0 and capsys.readouterr().out == f"edu-cnn {__version__}\n"
 
 
 # ----------------------------------------------------------------------------
