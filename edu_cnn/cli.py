@@ -10,7 +10,7 @@ sub-commands with a ``func(args) -> exit code``; add new groups the same way.
 import argparse
 import sys
 
-from . import data
+from . import __version__, data
 
 EPILOG = """\
 The full datasets are cached in $EDU_CNN_DATA, else ~/.cache/edu_cnn, and
@@ -58,6 +58,10 @@ def _list(args):
     subset = data.SUBSET_PATH
     print(f"\nShipped with edu_cnn (no download): {subset.name}, {_size(subset.stat().st_size)}, "
           "4,000 train / 1,000 test MNIST digits -> edu_cnn.data.load_mnist()")
+    if any(r["status"].startswith("unreadable") for r in rows):
+        print(f"\nSome files cannot be read by this account. Ask the cache's owner to run\n"
+              f"    chmod -R a+rX {data.cache_dir()}\n"
+              "or set EDU_CNN_DATA to a folder of your own.")
     incomplete = {r["dataset"] for r in rows if r["status"] not in ("verified", "partial download")}
     missing = [name for name in data.DATASETS if name in incomplete]
     if missing:
@@ -104,6 +108,7 @@ def build_parser():
     parser = argparse.ArgumentParser(
         prog="edu-cnn", description="Tools for the edu_cnn course.", epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"edu-cnn {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _add_data(commands)
     return parser
@@ -117,6 +122,9 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("edu-cnn: interrupted; no partial file was kept.", file=sys.stderr)
         return 130
+    except data.DownloadError as exc:            # no cache folder, or one we may not use
+        print(f"edu-cnn: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

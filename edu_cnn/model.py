@@ -64,6 +64,8 @@ class Sequential:
     optimizer, loss : the last ones given to ``fit`` (reused by later calls)
     stop_training : bool
         A callback may set it to stop ``fit`` after the current epoch.
+    history : History or None
+        The History of the last ``fit`` (kept even if it was interrupted).
     """
 
     def __init__(self, layers=None):
@@ -71,6 +73,7 @@ class Sequential:
         self.optimizer = None
         self.loss = None
         self.stop_training = False
+        self.history = None
         for layer in layers or []:
             self.add(layer)
 
@@ -110,9 +113,13 @@ class Sequential:
         """Run ``x`` through every layer; ``training=False`` turns Dropout off.
 
         x (N, C, H, W) or (N, D), what the first layer takes -> logits (N, K).
+        A MemoryError names the layer and the batch and says to lower ``batch_size``.
         """
-        for layer in self.layers:
-            x = layer.forward(x, training=training)
+        for i, layer in enumerate(self.layers):
+            try:
+                x = layer.forward(x, training=training)
+            except MemoryError as err:
+                raise _out_of_memory(i, layer, x, err) from None
         return x
 
     def __call__(self, x, training=True):
@@ -266,6 +273,18 @@ class Sequential:
         Returns
         -------
         History
+            Also kept as ``model.history``.
+
+        Ctrl-C (KeyboardInterrupt)
+        --------------------------
+        The first Ctrl-C stops training at a consistent point: after the batch
+        being computed (a second Ctrl-C stops at once). Then ``fit`` puts back
+        the weights of the best epoch so far (with ``validation_data`` and
+        ``restore_best_weights``), keeps the finished epochs in
+        ``model.history``, prints one line saying what it did, and raises the
+        KeyboardInterrupt again, so that a script or "Run All" stops as the
+        user asked. The model can be used at once: ``model.history``,
+        ``model.evaluate``, ``model.save``, or ``fit`` again.
         """
         return _training.fit(self, x, y, epochs=epochs, batch_size=batch_size,
                              optimizer=optimizer, loss=loss, validation_data=validation_data,
@@ -343,6 +362,18 @@ class Sequential:
         the file is not an edu_cnn model or was edited.
         """
         return _saving.load(path, cls)
+
+
+def _out_of_memory(index, layer, x, err):
+    """The MemoryError of a layer's forward, with the batch it got and the fix."""
+    n = len(x)
+    smaller = max(1, n // 8)
+    return MemoryError(
+        f"Sequential.forward: layer {index} {layer.name!r} ({type(layer).__name__}) ran out of "
+        f"memory on a batch of shape {format_shape(x.shape)} {x.dtype} "
+        f"({x.nbytes / 2**20:,.1f} MiB in, and more for its output and workspace). Lower "
+        f"batch_size (fit, evaluate and predict take it; e.g. batch_size={smaller}), or use "
+        f"smaller images. ({err})")
 
 
 def _check_input_shape(input_shape):

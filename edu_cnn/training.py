@@ -10,6 +10,9 @@
 epoch's means; with validation data the weights of the epoch with the lowest
 ``val_loss`` are put back at the end.
 """
+import contextlib
+import signal
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -96,35 +99,113 @@ def fit(model, x, y, epochs=1, batch_size=32, optimizer=None, loss=None, validat
         seed=0, verbose=1, callbacks=None, restore_best_weights=True, lr_schedule=None):
     """Train ``model`` (a Sequential) in place; the arguments are those of ``Sequential.fit``.
 
+    Ctrl-C (KeyboardInterrupt) is handled as ``Sequential.fit`` documents:
+    training stops after the current batch, the best weights are restored,
+    ``model.history`` keeps the finished epochs, one line says so, and the
+    KeyboardInterrupt is raised again.
+
     Returns
     -------
-    History
+    History (also kept as ``model.history``)
     """
     run = _check_fit_args(model, x, y, epochs, batch_size, optimizer, loss, validation_data,
                           verbose, callbacks, lr_schedule)
     rng = np.random.default_rng(seed)
     history, best = History(), _BestWeights(restore_best_weights and run.validation)
-    model.stop_training = False
+    model.history, model.stop_training = history, False
     for callback in run.callbacks:
         callback.on_train_begin(model)
-    for epoch in range(run.epochs):
-        logs = _run_epoch(model, run, rng, epoch)
-        history._append(epoch, logs)
-        best.update(model, epoch, logs)
-        for callback in run.callbacks:
-            callback.on_epoch_end(model, epoch, dict(logs))
-        if run.lr_schedule is not None:
-            run.lr_schedule.step()
-        if model.stop_training:
-            break
+    where = [0, 0]                                   # epoch, batches done in it
+    try:
+        with _ctrl_c_after_batch() as interrupted:
+            for epoch in range(run.epochs):
+                where[:] = epoch, 0
+                logs = _run_epoch(model, run, rng, epoch, interrupted, where)
+                history._append(epoch, logs)
+                best.update(model, epoch, logs)
+                for callback in run.callbacks:
+                    callback.on_epoch_end(model, epoch, dict(logs))
+                if run.lr_schedule is not None:
+                    run.lr_schedule.step()
+                if model.stop_training:
+                    break
+                interrupted.check()                  # Ctrl-C during validation: stop here
+    except KeyboardInterrupt:
+        _report_interrupt(model, run, history, best, where, interrupted.mid_batch)
+        raise
     history.best_epoch = best.restore(model, run.verbose, last_epoch=history.epoch[-1])
     for callback in run.callbacks:
         callback.on_train_end(model, history)
     return history
 
 
-def _run_epoch(model, run, rng, epoch):
-    """One pass over the shuffled training set; returns the epoch's logs."""
+class _Interrupted:
+    """Set by the first Ctrl-C during fit; the loop stops at the end of the current batch."""
+
+    def __init__(self):
+        self.requested = False
+        self.mid_batch = False      # True if a KeyboardInterrupt cut a batch short
+
+    def check(self):
+        if self.requested:
+            raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _ctrl_c_after_batch():
+    """Defer the first Ctrl-C to the end of the batch; a second one interrupts at once.
+
+    Only in the main thread and only if SIGINT has Python's default handler
+    (an IDE's or the application's own handler is left alone; then the
+    KeyboardInterrupt arrives wherever it arrives, and fit says so).
+    """
+    flag = _Interrupted()
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+        flag.mid_batch = True
+        yield flag
+        return
+
+    def defer(signum, frame):
+        if flag.requested:                           # pressed twice: stop now
+            flag.mid_batch = True
+            raise KeyboardInterrupt
+        flag.requested = True
+
+    signal.signal(signal.SIGINT, defer)
+    try:
+        yield flag
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _report_interrupt(model, run, history, best, where, mid_batch):
+    """After Ctrl-C: restore the best weights, keep the History, say so in one line."""
+    epoch, done = where
+    n_batches = -(-len(run.x) // run.batch_size)
+    restored = best.restore(model, verbose=0, last_epoch=None)
+    history.best_epoch = best.epoch
+    stop = (f"at the end of epoch {epoch + 1}/{run.epochs}" if done == n_batches else
+            f"in epoch {epoch + 1}/{run.epochs} after batch {done}/{n_batches}")
+    if mid_batch and done < n_batches:
+        stop += f" (batch {done + 1} was cut short)"
+    if restored is not None:
+        weights = (f"restored the weights of epoch {restored + 1} (lowest val_loss "
+                   f"{best.loss:.4f})")
+    elif mid_batch:
+        weights = "kept the weights as they were (the last update may be partial)"
+    else:
+        weights = "kept the weights after the last finished batch"
+    print(f"fit interrupted (Ctrl-C) {stop}: {weights}; model.history keeps the "
+          f"{len(history.epoch)} finished epoch(s).")
+
+
+def _run_epoch(model, run, rng, epoch, interrupted, where):
+    """One pass over the shuffled training set; returns the epoch's logs.
+
+    ``where[1]`` counts the finished batches; ``interrupted.check()`` after
+    each one stops the epoch there if Ctrl-C was pressed.
+    """
     order = rng.permutation(len(run.x))                      # (N,) a new order each epoch
     n_batches = -(-len(run.x) // run.batch_size)
     bar = _epoch_bar(run, epoch, n_batches)
@@ -136,12 +217,14 @@ def _run_epoch(model, run, rng, epoch):
             loss_sum += value * len(idx)
             correct += hits
             seen += len(idx)
+            where[1] = batch + 1
             logs = {"loss": loss_sum / seen, "accuracy": correct / seen}
             for callback in run.callbacks:
                 callback.on_batch_end(model, batch, dict(logs))
             if bar is not None:
                 bar.set_postfix(_rounded(logs), refresh=False)
                 bar.update(1)
+            interrupted.check()
         if run.validation:
             val_loss, val_accuracy = model.evaluate(*run.validation, batch_size=EVAL_BATCH_SIZE,
                                                     loss=run.loss)
@@ -189,13 +272,18 @@ class _BestWeights:
                 self.weights = model.get_weights()
 
     def restore(self, model, verbose, last_epoch):
-        """Put the best weights back (if better than the last epoch's); return the best epoch."""
+        """Put the best weights back (if better than the last epoch's); return the best epoch.
+
+        ``last_epoch=None`` (an interrupted run) always restores them, if any,
+        and returns the restored epoch or None.
+        """
         if self.enabled and self.weights is not None and self.epoch != last_epoch:
             model.set_weights(self.weights)
             if verbose:
                 print(f"Restored the weights of epoch {self.epoch + 1} "
                       f"(lowest val_loss {self.loss:.4f}).")
-        return self.epoch
+            return self.epoch
+        return self.epoch if last_epoch is not None else None
 
 
 def _rounded(logs):

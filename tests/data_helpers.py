@@ -37,7 +37,8 @@ from edu_cnn.data import downloader
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     """Serves server.files; server.faults[path]: "drop" (half the body, then close), "stall",
-    "busy_once", "unannounced_extra"."""
+    "busy_once", "unannounced_extra", "trickle" (the headers, then one byte every
+    server.trickle_interval seconds until the test ends)."""
 
     def do_GET(self):
         srv = self.server
@@ -59,6 +60,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
+        if fault == "trickle":
+            for i in range(len(body)):
+                if srv.release.wait(srv.trickle_interval):
+                    return
+                self.wfile.write(body[i:i + 1])
+                self.wfile.flush()
+            return
         self.wfile.write(body[:len(body) // 2] if fault == "drop" else body)
 
     def log_message(self, *args):
@@ -73,6 +81,7 @@ class LocalServer(http.server.ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.files, self.faults, self.hits = {}, {}, Counter()
         self.release = threading.Event()
+        self.trickle_interval = 0.05
 
     def url(self, folder):
         return f"http://127.0.0.1:{self.server_address[1]}/{folder}/"

@@ -93,3 +93,21 @@ def test_bad_dataset_name_is_a_usage_error(capsys):
         cli.main(["data", "download", "imagenet"])
     assert info.value.code == 2
     assert "invalid choice: 'imagenet'" in capsys.readouterr().err
+
+
+def test_version(capsys):
+    from edu_cnn import __version__
+    with pytest.raises(SystemExit) as info:
+        cli.main(["--version"])
+    assert info.value.code == 0 and capsys.readouterr().out == f"edu-cnn {__version__}\n"
+
+
+def test_no_cache_folder_is_a_message_not_a_traceback(monkeypatch, capsys):
+    def no_home():
+        raise RuntimeError("Could not determine home directory.")
+    monkeypatch.delenv("EDU_CNN_DATA")
+    monkeypatch.setattr(data.registry.Path, "home", staticmethod(no_home))
+    assert cli.main(["data", "path"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("edu-cnn: There is no folder for the dataset cache") and \
+        "Set EDU_CNN_DATA to a folder" in err

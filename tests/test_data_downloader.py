@@ -226,7 +226,7 @@ def test_unwritable_cache_folder(server, monkeypatch, tmp_path):
     (tmp_path / "a_file").write_text("")
     monkeypatch.setenv("EDU_CNN_DATA", str(tmp_path / "a_file" / "cache"))
     with pytest.raises(data.DownloadError,
-                       match="Cannot create the cache folder .*Set EDU_CNN_DATA"):
+                       match="Cannot write into the cache folder .*set EDU_CNN_DATA"):
         data.load_mnist(full=True, progress=False)
 
 

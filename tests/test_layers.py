@@ -282,3 +282,11 @@ def test_conv_is_reproducible_and_uses_fans_of_the_conv_shape():
     np.testing.assert_array_equal(a.params["W"], layers.Conv2D(16, 32, 3, rng=0).params["W"])
     assert a.params["W"].shape == (32, 16, 3, 3) and a.params["b"].shape == (32,)
     assert a.params["W"].std() == pytest.approx(np.sqrt(2 / (16 * 9)), rel=0.05)
+
+
+@pytest.mark.parametrize("layer", [layers.Dense(7, 3), layers.Conv2D(2, 5, (3, 1)),
+                                   layers.MaxPool2D(2), layers.ReLU()],
+                         ids=["Dense", "Conv2D", "MaxPool2D", "ReLU"])
+def test_param_shapes_from_the_config_match_the_params(layer):
+    shapes = type(layer).param_shapes(**layer.get_config())
+    assert shapes == {key: value.shape for key, value in layer.params.items()}

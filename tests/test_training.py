@@ -209,3 +209,11 @@ def test_fit_with_bad_arguments_changes_nothing():
                   verbose=0)
     assert model.optimizer is None and model.loss is None
     np.testing.assert_array_equal(model.get_weights()[0]["W"], before[0]["W"])
+
+
+def test_fit_keeps_its_history_on_the_model():
+    x, y = bars_data(60)
+    model = small_cnn()
+    assert model.history is None
+    history = model.fit(x, y, epochs=2, optimizer="adam", loss="cross_entropy", verbose=0)
+    assert model.history is history and history.epoch == [0, 1]

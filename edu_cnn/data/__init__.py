@@ -14,7 +14,7 @@ by name. The rest is plumbing for the full datasets:
 
 Every name below is available as ``edu_cnn.data.<name>``.
 """
-from .downloader import DownloadError, cache_report, download, verify_file
+from .downloader import cache_report, download, verify_file
 from .loaders import (
     CIFAR10_CLASSES,
     CLASS_NAMES,
@@ -30,11 +30,21 @@ from .loaders import (
     sample_image,
 )
 from .preprocess import batch_indices, batches, one_hot, scale, standardize, stratified_subset
-from .registry import DATASETS, FILES, MIRRORS, TITLES, RemoteFile, cache_dir
+from .registry import (
+    DATASETS,
+    FILES,
+    MIRRORS,
+    TITLES,
+    CacheAccessError,
+    DownloadError,
+    RemoteFile,
+    cache_dir,
+)
 
 __all__ = [
-    "CIFAR10_CLASSES", "CLASS_NAMES", "DATASETS", "FASHION_CLASSES", "FILES", "LOADERS",
-    "MIRRORS", "MNIST_CLASSES", "SAMPLE_IMAGES", "SUBSET_PATH", "TITLES", "DownloadError",
+    "CIFAR10_CLASSES", "CLASS_NAMES", "CacheAccessError", "DATASETS", "FASHION_CLASSES",
+    "DownloadError", "FILES", "LOADERS", "MIRRORS", "MNIST_CLASSES", "SAMPLE_IMAGES", "SUBSET_PATH",
+    "TITLES",
     "RemoteFile", "batch_indices", "batches", "cache_dir", "cache_report", "download", "load",
     "load_cifar10", "load_fashion_mnist", "load_mnist", "one_hot", "sample_image", "scale",
     "standardize", "stratified_subset", "verify_file",

@@ -12,9 +12,19 @@ How downloads stay safe and predictable:
   refused), a transfer that stalls after ``READ_TIMEOUT`` seconds, and a
   transfer that breaks off midway or gets a 5xx answer is tried ``ATTEMPTS``
   times in all; the next file is not attempted once one has failed everywhere;
-- bytes go to a hidden temporary file beside the final one, which is renamed
-  into place only once its checksums match: an interrupted or wrong download
-  never leaves a file that looks valid;
+- a transfer that trickles (fewer than ``STALL_BYTES`` in ``STALL_WINDOW``
+  seconds) is given up, and so is one that exceeds its overall deadline of
+  ``DEADLINE_GRACE`` seconds plus one second per ``MIN_RATE`` bytes of the
+  file (about 4 minutes for MNIST's 9.5 MiB, an hour for CIFAR-10's 163 MiB);
+  a download therefore ends within its deadline plus ``READ_TIMEOUT``;
+- bytes go to a hidden temporary file beside the final one (``.<name>.*.part``),
+  which is renamed into place only once its checksums match: an interrupted or
+  wrong download never leaves a file that looks valid. Ctrl-C and SIGTERM
+  remove it; one left by a killed process is removed by the next download;
+- downloaded files get the usual mode (0666 minus the umask, e.g. 0644), so a
+  cache shared by an instructor is readable by every account; a cache that
+  cannot be read or written gives ``CacheAccessError`` naming the folder and
+  the fix;
 - if every address fails, ``DownloadError`` says which addresses were tried,
   why each failed, where the cache folder is and what to do (use the
   embedded subset, or copy the files into that folder).
@@ -22,9 +32,9 @@ How downloads stay safe and predictable:
 The timings below are settings of this module: change them here
 (``edu_cnn.data.downloader.READ_TIMEOUT = 60``), not on ``edu_cnn.data``.
 """
+import contextlib
 import hashlib
 import http.client
-import os
 import socket
 import sys
 import tempfile
@@ -36,19 +46,21 @@ import urllib.request
 import warnings
 from pathlib import Path
 
-from .registry import FILES, MIRRORS, TITLES, cache_dir
+from .._files import atomic_write, is_abandoned
+from .registry import FILES, MIRRORS, TITLES, CacheAccessError, DownloadError, cache_dir
 
 CONNECT_TIMEOUT = 5.0  # seconds to reach a server (and finish the TLS handshake)
 READ_TIMEOUT = 15.0    # seconds a started transfer may go without receiving a byte
 ATTEMPTS = 2           # tries per address when a transfer breaks off midway
 RETRY_PAUSE = 1.0      # seconds before the second try (doubled for each further one)
+STALL_WINDOW = 30.0    # seconds in which a transfer must receive at least STALL_BYTES
+STALL_BYTES = 32_768   # ... (about 1 KiB/s), else it is given up as a trickle
+MIN_RATE = 51_200      # bytes/s on average: a file's deadline is DEADLINE_GRACE + size / MIN_RATE
+DEADLINE_GRACE = 60.0  # seconds added to every file's deadline (connecting, slow starts)
+STALE_PART_AGE = 3600.0  # without file locks (Windows): age after which a .part is abandoned
 USER_AGENT = "edu_cnn (course data downloader)"
 
 _PACKAGE_DIR = Path(__file__).parent  # warnings skip the frames of edu_cnn.data's modules
-
-
-class DownloadError(RuntimeError):
-    """A dataset file could not be obtained; the message says what was tried and what to do."""
 
 
 # ----------------------------------------------------------------------------
@@ -98,11 +110,25 @@ def verify_file(path, spec):
         size or checksum differs, with both values).
     """
     path = Path(path)
-    if not path.is_file():
-        return "missing"
-    if path.stat().st_size != spec.size:  # cheap test first: no need to hash a truncated file
-        return _mismatch(spec, path.stat().st_size, None, None)
-    return _mismatch(spec, *_digests(path))
+    try:
+        if not path.is_file():
+            return "missing"
+        if path.stat().st_size != spec.size:  # cheap test first: no need to hash a truncated file
+            return _mismatch(spec, path.stat().st_size, None, None)
+        return _mismatch(spec, *_digests(path))
+    except PermissionError as exc:
+        raise _unreadable(path, exc) from None
+
+
+def _unreadable(path, exc):
+    """The CacheAccessError for a cached file this account may not read."""
+    folder = path.parent
+    return CacheAccessError(
+        f"{path} cannot be read by this account ({exc.strerror or exc}). The cache folder "
+        f"{folder} is shared, but its owner's copy is private. Ask the owner to run\n"
+        f"    chmod -R a+rX {folder}\n"
+        "(files edu_cnn downloads now are readable by everyone), or set EDU_CNN_DATA to a "
+        "folder of your own.")
 
 
 def cache_report():
@@ -119,15 +145,19 @@ def cache_report():
         folder = cache_dir() / dataset
         for spec in specs:
             path = folder / spec.name
-            problem = verify_file(path, spec)
+            try:
+                problem = verify_file(path, spec)
+                size = path.stat().st_size if path.is_file() else None
+            except CacheAccessError:
+                problem, size = "unreadable (permission denied)", None
             status = ("verified" if problem is None else "missing" if problem == "missing"
-                      else f"corrupt: {problem}")
-            size = path.stat().st_size if path.is_file() else None
+                      else problem if problem.startswith("unreadable") else f"corrupt: {problem}")
             rows.append({"dataset": dataset, "name": spec.name, "path": path, "size": size,
                          "status": status})
-        for part in sorted(folder.glob(".*.part")) if folder.is_dir() else []:
-            rows.append({"dataset": dataset, "name": part.name, "path": part,
-                         "size": part.stat().st_size, "status": "partial download"})
+        with contextlib.suppress(OSError):          # a folder we may not list: no such rows
+            for part in sorted(folder.glob(".*.part")) if folder.is_dir() else []:
+                rows.append({"dataset": dataset, "name": part.name, "path": part,
+                             "size": part.stat().st_size, "status": "partial download"})
     return rows
 
 
@@ -222,6 +252,7 @@ def _resolve_in_time(url):
 
 def _stream(url, spec, out, progress):
     """Copy the body at ``url`` into the open file ``out``; return (size, sha256, md5) of it."""
+    pace = _Pace(spec.size)
     _resolve_in_time(url)
     opener = urllib.request.build_opener(_HTTPHandler, _HTTPSHandler)
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
@@ -232,7 +263,7 @@ def _stream(url, spec, out, progress):
             raise _Failed(f"the server offers {int(announced):,} bytes, expected {spec.size:,}: "
                           "not the published file")
         sha, md5, done = hashlib.sha256(), hashlib.md5(usedforsecurity=False), 0
-        while chunk := response.read(1 << 16):
+        while chunk := response.read1(1 << 16):    # returns what arrived: never waits for 64 KiB
             done += len(chunk)
             if done > spec.size:
                 raise _Failed(f"the server sent more than the expected {spec.size:,} bytes")
@@ -240,9 +271,39 @@ def _stream(url, spec, out, progress):
             sha.update(chunk)
             md5.update(chunk)
             bar.update(len(chunk))
+            pace.check(len(chunk), done, spec.size)
     if done < spec.size:
         raise _Failed(f"the connection closed after {done:,} of {spec.size:,} bytes", retry=True)
     return done, sha.hexdigest(), md5.hexdigest()
+
+
+class _Pace:
+    """The overall deadline of one file and the minimum-progress rule (see the module docstring).
+
+    ``check`` runs after every chunk; a chunk arrives at least every
+    READ_TIMEOUT seconds (else the read times out), so a download ends within
+    its deadline plus READ_TIMEOUT.
+    """
+
+    def __init__(self, size):
+        self.start = self.window_start = time.monotonic()
+        self.deadline = DEADLINE_GRACE + size / MIN_RATE
+        self.window_bytes = 0
+
+    def check(self, n, done, size):
+        now = time.monotonic()
+        self.window_bytes += n
+        if now - self.start > self.deadline:
+            raise _Failed(f"the download did not finish within its deadline of "
+                          f"{self.deadline:.0f} s ({done:,} of {size:,} bytes received; "
+                          f"{DEADLINE_GRACE:g} s plus 1 s per {MIN_RATE:,} bytes of the file)")
+        if now - self.window_start >= STALL_WINDOW:
+            if self.window_bytes < STALL_BYTES:
+                raise _Failed(f"the server is too slow: {self.window_bytes:,} bytes in "
+                              f"{now - self.window_start:.1f} s, less than the minimum "
+                              f"{STALL_BYTES:,} bytes per {STALL_WINDOW:g} s ({done:,} of "
+                              f"{size:,} bytes received)")
+            self.window_start, self.window_bytes = now, 0
 
 
 def _download_bar(spec, url, progress):
@@ -254,21 +315,19 @@ def _download_bar(spec, url, progress):
 
 
 def _download_once(url, spec, dest, progress):
-    """One try: stream ``url`` to a temporary file beside ``dest``; rename it if it checks out."""
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{spec.name}.", suffix=".part")
+    """One try: stream ``url`` to a temporary file beside ``dest``; rename it if it checks out.
+
+    The temporary file is removed on any failure, Ctrl-C or SIGTERM (``atomic_write``).
+    """
     try:
-        with os.fdopen(fd, "wb") as out:
+        with atomic_write(dest, suffix=".part", lock=True) as out:
             problem = _mismatch(spec, *_stream(url, spec, out, progress))
-        if problem is not None:
-            raise _Failed(f"checksum mismatch, the file is not the published one: {problem}")
-        os.replace(tmp, dest)
+            if problem is not None:
+                raise _Failed(f"checksum mismatch, the file is not the published one: {problem}")
     except _Failed:
         raise
     except (OSError, http.client.HTTPException, ValueError) as exc:
         raise _Failed(*_describe(exc)) from exc
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def _try_address(url, spec, dest, progress):
@@ -343,12 +402,32 @@ def _cached_file(dataset, spec, download, progress):
         raise DownloadError(f"{TITLES[dataset]} file {path} is {state}, and download=False.\n"
                             f"Run `edu-cnn data download {dataset}` or call with download=True; "
                             "offline, edu_cnn.data.load_mnist() needs no download.")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise DownloadError(f"Cannot create the cache folder {path.parent} ({exc}). "
-                            "Set EDU_CNN_DATA to a folder you can write to.") from None
+    _check_writable(path.parent, dataset)
     return _download(dataset, spec, path, progress)
+
+
+def _check_writable(folder, dataset):
+    """Create ``folder`` if needed and make sure this account can add files to it."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        kind = CacheAccessError if isinstance(exc, PermissionError) else DownloadError
+        raise kind(f"Cannot write into the cache folder {folder} ({exc.strerror or exc}). "
+                   f"If the cache is shared, ask its owner to run `edu-cnn data download "
+                   f"{dataset}` there (the files are then readable by everyone); otherwise set "
+                   "EDU_CNN_DATA to a folder you can write to. Offline, the MNIST subset needs "
+                   "no download: edu_cnn.data.load_mnist().") from None
+
+
+def _remove_abandoned_parts(folder):
+    """Delete the ``.part`` files that no running download holds (left by a killed process)."""
+    with contextlib.suppress(OSError):
+        for part in folder.glob(".*.part") if folder.is_dir() else []:
+            with contextlib.suppress(OSError):      # someone else's, or gone meanwhile
+                if is_abandoned(part, STALE_PART_AGE):
+                    part.unlink()
 
 
 def download(dataset, progress=True):
@@ -378,6 +457,8 @@ def fetch(dataset, download, progress):
 
     With ``download=False`` a missing or corrupt file raises DownloadError instead.
     """
-    return {spec.name: _cached_file(dataset, spec, download, progress)
-            for spec in _dataset_files(dataset)}
+    specs = _dataset_files(dataset)
+    if download:
+        _remove_abandoned_parts(cache_dir() / dataset)
+    return {spec.name: _cached_file(dataset, spec, download, progress) for spec in specs}
 

@@ -166,7 +166,8 @@ def load(name="mnist-subset", **kwargs):
     name : {"mnist-subset", "mnist", "fashion-mnist", "cifar10"}
         "mnist-subset" is the embedded subset (no network); the others download once.
     **kwargs
-        Passed to the loader (``download``, ``progress``; not for "mnist-subset").
+        ``download`` and ``progress``, passed to the loader (ignored for "mnist-subset",
+        which needs no download, so one call works for every name).
 
     Returns
     -------
@@ -175,6 +176,15 @@ def load(name="mnist-subset", **kwargs):
     """
     if name not in LOADERS:
         raise ValueError(f"load(name=...) must be one of {', '.join(LOADERS)}; got {name!r}.")
+    unknown = sorted(set(kwargs) - {"download", "progress"})
+    if unknown:
+        given = ", ".join(f"{key}={kwargs[key]!r}" for key in unknown)
+        hint = (" The dataset name says which set: 'mnist-subset' is the 4,000-digit subset, "
+                "'mnist' the full 60,000." if "full" in unknown else "")
+        raise TypeError(f"load({name!r}, ...) takes only download= and progress=; got {given}."
+                        f"{hint}")
+    if name == "mnist-subset":
+        return load_mnist()                      # shipped with edu_cnn: nothing to download
     return LOADERS[name](**kwargs)
 
 

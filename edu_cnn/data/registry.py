@@ -87,6 +87,18 @@ TITLES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST", "cifar10": "CIFAR-
 DATASETS = tuple(FILES)
 
 
+class DownloadError(RuntimeError):
+    """A dataset file could not be obtained; the message says what was tried and what to do."""
+
+
+class CacheAccessError(DownloadError, PermissionError):
+    """The cache folder or a file in it cannot be read or written by this account.
+
+    Both a DownloadError and a PermissionError; the message names the folder
+    and what to do.
+    """
+
+
 def cache_dir():
     """Folder where downloaded datasets are kept: ``$EDU_CNN_DATA``, else ``~/.cache/edu_cnn``.
 
@@ -94,6 +106,19 @@ def cache_dir():
     -------
     pathlib.Path
         Each dataset has a sub-folder named after it, e.g. ``cache_dir() / "mnist"``.
+
+    Raises
+    ------
+    DownloadError
+        If EDU_CNN_DATA is not set and there is no home folder to put the cache in.
     """
     env = os.environ.get("EDU_CNN_DATA")
-    return Path(env).expanduser().absolute() if env else Path.home() / ".cache" / "edu_cnn"
+    try:
+        return Path(env).expanduser().absolute() if env else Path.home() / ".cache" / "edu_cnn"
+    except (RuntimeError, KeyError):             # no HOME, and no home in the user database
+        raise DownloadError(
+            "There is no folder for the dataset cache: EDU_CNN_DATA is not set and this account "
+            f"has no home folder (HOME is {'set' if 'HOME' in os.environ else 'not set'}"
+            f"{', EDU_CNN_DATA starts with ~' if env else ''}). Set EDU_CNN_DATA to a "
+            "folder, e.g. EDU_CNN_DATA=/tmp/edu_cnn_data. The MNIST subset needs no cache: "
+            "edu_cnn.data.load_mnist().") from None

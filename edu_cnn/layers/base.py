@@ -49,6 +49,15 @@ class Layer:
         self._check_input_shape(("N",) + tuple(input_shape))
         return tuple(input_shape)
 
+    @staticmethod
+    def param_shapes(**config):
+        """``{key: shape}`` of the parameters a layer with this config has, allocating nothing.
+
+        ``Sequential.load`` checks a file's declared shapes against it before
+        building any layer; the layers with weights (Dense, Conv2D) override it.
+        """
+        return {}
+
     def num_params(self):
         """Number of scalar parameters."""
         return int(sum(p.size for p in self.params.values()))
@@ -87,7 +96,12 @@ class Layer:
         """Raise a clear ValueError if ``shape`` (batch axis included) does not fit."""
 
     def _check_input(self, x):
-        """Check dtype (float32/float64) and shape of a forward input."""
+        """Forget the previous batch, then check dtype (float32/float64) and shape of x.
+
+        Every ``forward`` starts here, so a forward that fails (bad input,
+        MemoryError) leaves no stale cache for ``backward`` to use.
+        """
+        self._cache = None
         _checks.check_floating(x, self._who())
         self._check_input_shape(x.shape)
         return x
@@ -96,9 +110,16 @@ class Layer:
         """What forward stored for backward; a RuntimeError if forward never ran."""
         if self._cache is None:
             raise RuntimeError(f"{type(self).__name__}.backward() was called before "
-                               f"forward(): run forward(x) first, it stores what "
-                               f"backward needs.")
+                               f"forward() (or after a forward that failed): run forward(x) "
+                               f"first, it stores what backward needs.")
         return self._cache
+
+    def _check_batch_not_empty(self, shape):
+        """Convolution and pooling need at least one image (N >= 1)."""
+        if shape[0] == 0:
+            raise ValueError(f"{self._who()} expected a non-empty batch (N >= 1), got input of "
+                             f"shape {_checks.format_shape(shape)}. Check how the batch was "
+                             "selected, e.g. x[start:stop] with start >= len(x).")
 
     def _check_dy(self, dy, expected_shape):
         """dL/dy must be a float array with the shape forward returned."""

@@ -33,15 +33,22 @@ class Conv2D(Layer):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
                  init="he_normal", rng=None, dtype=np.float32):
         super().__init__()
-        self.in_channels = _checks.check_positive_int(in_channels, "Conv2D", "in_channels")
-        self.out_channels = _checks.check_positive_int(out_channels, "Conv2D", "out_channels")
-        self.kernel_size = geometry.pair(kernel_size, "Conv2D kernel_size")
+        shapes = self.param_shapes(in_channels, out_channels, kernel_size)   # checks them
+        self.out_channels, self.in_channels, *kernel = shapes["W"]
+        self.kernel_size = tuple(kernel)
         self.stride = geometry.pair(stride, "Conv2D stride")
         geometry.resolve_padding(padding, self.kernel_size, self.stride, "Conv2D")  # validates
         self.padding = tuple(padding) if isinstance(padding, list) else padding
         dtype = _checks.check_float_dtype(dtype, "Conv2D")
-        self._init_params(init, rng, dtype, b=(self.out_channels,),
-                          W=(self.out_channels, self.in_channels) + self.kernel_size)
+        self._init_params(init, rng, dtype, **shapes)
+
+    @staticmethod
+    def param_shapes(in_channels, out_channels, kernel_size, **config):
+        """``{"W": (out_channels, in_channels, KH, KW), "b": (out_channels,)}``, checked."""
+        in_channels = _checks.check_positive_int(in_channels, "Conv2D", "in_channels")
+        out_channels = _checks.check_positive_int(out_channels, "Conv2D", "out_channels")
+        kernel = geometry.pair(kernel_size, "Conv2D kernel_size")
+        return {"W": (out_channels, in_channels) + kernel, "b": (out_channels,)}
 
     def forward(self, x, training=True):
         """x (N, in_channels, H, W) -> y (N, out_channels, H_out, W_out)."""
@@ -72,5 +79,6 @@ class Conv2D(Layer):
     def _check_input_shape(self, shape):
         hint = _checks.image_layout_hint(shape, self.in_channels)
         _checks.check_shape(shape, ("N", self.in_channels, "H", "W"), self._who(), "input", hint)
+        self._check_batch_not_empty(shape)
         geometry.conv_output_shape(shape[2], shape[3], self.kernel_size, self.stride,
                                    self.padding, "Conv2D")   # kernel larger than padded input?

@@ -27,11 +27,17 @@ class Dense(Layer):
 
     def __init__(self, in_features, out_features, init="he_normal", rng=None, dtype=np.float32):
         super().__init__()
-        self.in_features = _checks.check_positive_int(in_features, "Dense", "in_features")
-        self.out_features = _checks.check_positive_int(out_features, "Dense", "out_features")
+        shapes = self.param_shapes(in_features, out_features)          # checks both
+        self.in_features, self.out_features = shapes["W"]
         dtype = _checks.check_float_dtype(dtype, "Dense")
-        self._init_params(init, rng, dtype, W=(self.in_features, self.out_features),
-                          b=(self.out_features,))
+        self._init_params(init, rng, dtype, **shapes)
+
+    @staticmethod
+    def param_shapes(in_features, out_features, **config):
+        """``{"W": (in_features, out_features), "b": (out_features,)}``, arguments checked."""
+        in_features = _checks.check_positive_int(in_features, "Dense", "in_features")
+        out_features = _checks.check_positive_int(out_features, "Dense", "out_features")
+        return {"W": (in_features, out_features), "b": (out_features,)}
 
     def forward(self, x, training=True):
         """x (N, in_features) -> y (N, out_features)."""

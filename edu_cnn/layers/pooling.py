@@ -42,6 +42,7 @@ class _Pool2D(Layer):
             hint = (" Add the batch axis with x[np.newaxis] for one image (C, H, W), "
                     "or the channel axis with x[:, np.newaxis] for a batch (N, H, W).")
         _checks.check_shape(shape, ("N", "C", "H", "W"), self._who(), "input", hint)
+        self._check_batch_not_empty(shape)
         geometry.pool_output_shape(shape[2], shape[3], self.pool_size, self.stride,
                                    type(self).__name__)  # window larger than input?
 

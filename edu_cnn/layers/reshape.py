@@ -12,7 +12,7 @@ class Flatten(Layer):
         """x (N, ...) -> y (N, prod(...))."""
         self._check_input(x)
         self._cache = x.shape
-        return x.reshape(x.shape[0], -1)
+        return x.reshape(x.shape[0], int(np.prod(x.shape[1:])))   # -1 fails when N = 0
 
     def backward(self, dy):
         """dy (N, prod(...)) -> dx (N, ...)."""
