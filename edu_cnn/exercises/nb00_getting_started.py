@@ -1,140 +1,172 @@
 """Checks for notebook 00, getting started: flatten images, standardise, one-hot labels."""
 import numpy as np
 
-from ._feedback import call, check, report, shape_of
+from ..data.preprocess import one_hot, standardize
+from ..layers import Flatten
+from ._feedback import Exercise, check, register_hints, written
 
 __all__ = ["check_flatten_images", "check_standardise", "check_one_hot"]
 
-
-@check
-def check_flatten_images(flatten_images):
-    """Check ``flatten_images(x)``: (N, 1, 28, 28) images -> (N, 784) rows."""
-    x = np.random.default_rng(0).random((6, 1, 28, 28)).astype(np.float32)
-    x_before = x.copy()
-    out = call(flatten_images, x)
-    if not np.array_equal(x, x_before):
-        return report(False, "your function changed its input x in place; "
-                             "return a new (reshaped) array instead.")
-    if not hasattr(out, "shape"):
-        return report(False, f"your function returned {shape_of(out)}; "
-                             "it should return an array of shape (6, 784).")
-    shape = tuple(out.shape)
-    hints = {
-        x.shape: "that is the input unchanged; reshape it to (N, 784) with "
-                 "x.reshape(len(x), -1).",
-        (6 * 784,): "you flattened everything into one long vector and lost the batch axis; "
-                    "keep one row per image: x.reshape(len(x), -1).",
-        (784, 6): "rows and columns are swapped: each ROW should be one image "
-                  "(N rows, 784 columns).",
-        (6, 28, 28): "you removed the channel axis but did not flatten the 28×28 pixels.",
-    }
-    if shape != (6, 784):
-        hint = hints.get(shape, "for 6 images of 1×28×28 there should be 6 rows of "
-                                "1·28·28 = 784 pixels.")
-        return report(False, f"your output has shape {shape}, expected (6, 784): {hint}")
-    if not np.array_equal(np.asarray(out), x.reshape(6, 784)):
-        return report(False, "the shape (6, 784) is right but the pixels are in a different "
-                             "order; flatten each image row by row (NumPy's default C order: "
-                             "x.reshape(len(x), -1)).")
-    return report(True, "x.reshape(len(x), -1) turns (N, 1, 28, 28) into (N, 784), "
-                        "one image per row.")
+NOTEBOOK = "00_getting_started.ipynb"
 
 
-def _standardise_data():
-    """A small training set and test set with different statistics: (40, 1, 6, 6), (10, 1, 6, 6)."""
-    rng = np.random.default_rng(1)
-    x_train = (0.2 + 0.5 * rng.random((40, 1, 6, 6))).astype(np.float32)
-    x_test = (0.3 + 0.6 * rng.random((10, 1, 6, 6))).astype(np.float32)
-    return x_train, x_test
+def _flatten_cases(ctx):
+    """Batches (N, C, H, W): fixed, or sizes drawn from the seed."""
+    if ctx.seed is None:
+        shapes = [(6, 1, 28, 28), (4, 1, 28, 28), (2, 3, 5, 7)]
+    else:
+        shapes = [(int(ctx.rng.integers(1, 9)), int(ctx.rng.integers(1, 4)),
+                   int(ctx.rng.integers(3, 30)), int(ctx.rng.integers(3, 30))) for _ in range(3)]
+    return [(ctx.rng.random(s),) for s in shapes]
 
 
-def _standardise_mistake(x_train, x_test, train_z, test_z):
-    """Name the typical mistake that produced (train_z, test_z), or None."""
-    m, s = x_train.mean(), x_train.std()
-
-    def same(a, b):
-        return a.shape == b.shape and np.allclose(a, b, atol=1e-4)
-    if same(test_z, (x_test - x_test.mean()) / x_test.std()):
-        return ("you standardised the test set with its OWN mean and std. Use the training "
-                "set's mean and std for both: the test set stands for new data whose statistics "
-                "you do not know when you train.")
-    if same(train_z, x_train / 255):
-        return ("you divided by 255, but these pixels are already in [0, 1]; subtract the mean "
-                "and divide by the std.")
-    if same(train_z, x_train - m):
-        return "you subtracted the mean but did not divide by the standard deviation."
-    if same(train_z, x_train / s):
-        return "you divided by the standard deviation but did not subtract the mean first."
-    if same(train_z, (x_train - x_train.mean(axis=0)) / (x_train.std(axis=0) + 1e-8)):
-        return ("you used one mean and std per pixel (axis=0); here use one mean and one std "
-                "over all training pixels: x_train.mean() and x_train.std().")
-    return None
+FLATTEN_MISTAKES = [
+    ("returned_input", lambda x: x,
+     "your function returns the images unchanged; the result needs one row per image and one "
+     "column per pixel value."),
+    ("lost_batch_axis", lambda x: x.reshape(-1),
+     "you flattened the whole batch into one long vector and lost the batch axis; keep one row "
+     "per image."),
+    ("transposed", lambda x: x.reshape(len(x), -1).T,
+     "rows and columns are swapped: each ROW should be one image."),
+    ("column_major", lambda x: x.transpose(0, 1, 3, 2).reshape(len(x), -1),
+     "the shape is right but the pixels are in a different order: they should be read row by "
+     "row (the first image row, then the second, ...), not column by column."),
+    ("channel_not_flattened", lambda x: x.reshape(x.shape[0], x.shape[1], -1),
+     "you kept the channel axis separate; flatten channels and pixels together into one row."),
+]
 
 
-@check
-def check_standardise(standardise):
-    """Check ``standardise(x_train, x_test) -> (train_z, test_z)`` (train statistics only)."""
-    x_train, x_test = _standardise_data()
-    m, s = x_train.mean(), x_train.std()
-    originals = (x_train.copy(), x_test.copy())
-    out = call(standardise, x_train, x_test)
-    if not (np.array_equal(x_train, originals[0]) and np.array_equal(x_test, originals[1])):
-        return report(False, "your function changed x_train or x_test in place; "
-                             "return new arrays.")
-    if not (isinstance(out, (tuple, list)) and len(out) == 2):
-        return report(False, f"return two arrays, (train_z, test_z); you returned "
-                             f"{shape_of(out)}.")
-    train_z, test_z = (np.asarray(a, dtype=np.float64) for a in out)
-    if train_z.shape != x_train.shape or test_z.shape != x_test.shape:
-        return report(False, f"the outputs have shapes {train_z.shape} and {test_z.shape}; "
-                             f"standardising keeps the shapes {x_train.shape} and "
-                             f"{x_test.shape}.")
-    mistake = _standardise_mistake(x_train, x_test, train_z, test_z)
-    if mistake:
-        return report(False, mistake)
-    if not (np.allclose(train_z, (x_train - m) / s, atol=1e-4)
-            and np.allclose(test_z, (x_test - m) / s, atol=1e-4)):
-        return report(False, f"your training set now has mean {train_z.mean():.3f} and std "
-                             f"{train_z.std():.3f} (expected 0 and 1): compute "
-                             "(x - x_train.mean()) / x_train.std() for both sets.")
-    stats = [round(float(v), 2) + 0.0
-             for v in (train_z.mean(), train_z.std(), test_z.mean(), test_z.std())]
-    return report(True, "train mean {:.2f}, std {:.2f}; the test set (mean {:.2f}, std {:.2f}) "
-                        "used the training statistics.".format(*stats))
+@check("00.1", library=lambda: [Flatten.forward, Flatten.backward])
+def check_flatten_images(ctx, flatten_images):
+    """Exercise 00.1: ``flatten_images(x)``: (N, C, H, W) images -> (N, C·H·W) rows."""
+    ctx.judge(flatten_images, _flatten_cases(ctx), lambda x: x.reshape(len(x), -1),
+              FLATTEN_MISTAKES, describe=lambda c: f"flatten_images(x of shape {c[0].shape})")
+    return ctx.ok("each image became one row of C·H·W pixel values, read row by row.")
 
 
-def _one_hot_shape_hint(shape):
-    """Why an output of ``shape`` is not the (5, 10) one-hot matrix of 5 labels, 10 classes."""
-    if shape == (5,):
-        return "that is one number per label; one-hot needs a row of 10 numbers per label."
-    if shape == (10, 5):
-        return "rows and columns are swapped: one ROW per example, one column per class."
-    if len(shape) == 2 and shape[0] == 5:
-        return (f"{shape[1]} columns; use num_classes (10) columns even if some classes "
-                "(here 8 and 9) do not occur in y.")
-    return "5 labels and 10 classes give 5 rows of 10."
+def _standardise_cases(ctx):
+    """(x_train, x_test) pairs with different statistics."""
+    sizes = ([((40, 1, 6, 6), (10, 1, 6, 6)), ((25, 1, 4, 5), (7, 1, 4, 5))] if ctx.seed is None
+             else [((int(n), 1, h, h), (int(m), 1, h, h)) for n, m, h in
+                   zip(ctx.rng.integers(10, 50, 2), ctx.rng.integers(3, 12, 2),
+                       ctx.rng.integers(3, 9, 2), strict=True)])
+    return [(0.2 + 0.5 * ctx.rng.random(a), 0.3 + 0.6 * ctx.rng.random(b)) for a, b in sizes]
 
 
-@check
-def check_one_hot(one_hot):
-    """Check ``one_hot(y, num_classes) -> (N, num_classes)`` rows of 0/1."""
-    y = np.array([3, 0, 7, 1, 3])
-    y_before = y.copy()
-    expected = np.eye(10)[y]
-    out = call(one_hot, y, 10)
-    if not np.array_equal(y, y_before):
-        return report(False, "your function changed y in place; return a new array.")
-    if not hasattr(out, "shape"):
-        return report(False, f"your function returned {shape_of(out)}; expected shape (5, 10).")
-    shape = tuple(out.shape)
-    if shape != (5, 10):
-        return report(False, f"your output has shape {shape}, expected (5, 10): "
-                             f"{_one_hot_shape_hint(shape)}")
-    out = np.asarray(out, dtype=np.float64)
-    if not np.isin(out, (0, 1)).all() or not np.allclose(out.sum(axis=1), 1):
-        return report(False, "each row should hold exactly one 1 and nine 0s.")
-    if not np.array_equal(out, expected):
-        got = int(out[0].argmax())
-        return report(False, f"for label y[0] = 3 your 1 is in column {got}; it belongs in "
-                             "column 3 (column index = class id).")
-    return report(True, "np.eye(num_classes)[y] gives one row per label with a 1 in column y[i].")
+def _standardised(x_train, x_test, m, s):
+    return (x_train - m) / s, (x_test - m) / s
+
+
+STANDARDISE_MISTAKES = [
+    ("test_own_statistics",
+     lambda a, b: ((a - a.mean()) / a.std(), (b - b.mean()) / b.std()),
+     "you standardised the test set with its OWN mean and standard deviation. Use the training "
+     "set's for both: the test set stands for new data whose statistics you do not know."),
+    ("divided_by_255", lambda a, b: (a / 255, b / 255),
+     "you divided by 255, but these pixels are already in [0, 1]; standardising means "
+     "subtracting a mean and dividing by a standard deviation."),
+    ("forgot_divide_std", lambda a, b: (a - a.mean(), b - a.mean()),
+     "you subtracted the mean but did not divide by the standard deviation."),
+    ("forgot_subtract_mean", lambda a, b: (a / a.std(), b / a.std()),
+     "you divided by the standard deviation but did not subtract the mean first."),
+    ("per_pixel_statistics",
+     lambda a, b: _standardised(a, b, a.mean(axis=0), a.std(axis=0) + 1e-8),
+     "you used one mean and one standard deviation per pixel position; here use a single mean "
+     "and a single standard deviation over all training pixels."),
+    ("used_test_data",
+     lambda a, b: _standardised(a, b, np.concatenate([a.ravel(), b.ravel()]).mean(),
+                                np.concatenate([a.ravel(), b.ravel()]).std()),
+     "your statistics include the test pixels; compute them on the training set alone."),
+]
+
+
+def _pair_of_arrays(ctx):
+    def convert(value, what):
+        train_z, test_z = ctx.pair(value, what)
+        return (ctx.array(train_z, f"train_z from {what}"),
+                ctx.array(test_z, f"test_z from {what}"))
+    return convert
+
+
+def _close_std(got, want):
+    """Equal up to the difference between std with ddof=0 and ddof=1 (both are accepted)."""
+    return all(g.shape == w.shape and np.allclose(g, w, atol=3e-3, rtol=3e-3)
+               for g, w in zip(got, want, strict=True))
+
+
+@check("00.2", library=lambda: [standardize])
+def check_standardise(ctx, standardise):
+    """Exercise 00.2: ``standardise(x_train, x_test) -> (train_z, test_z)``, training statistics."""
+    cases = _standardise_cases(ctx)
+
+    def difference(got, want):
+        for name, g, w in zip(("train_z", "test_z"), got, want, strict=True):
+            if g.shape != w.shape:
+                return f"{name} has shape {g.shape}; standardising keeps the shape {w.shape}"
+        return (f"train_z has mean {got[0].mean() + 0.0:.3f} and std {got[0].std():.3f} "
+                f"(expected 0 and 1), test_z has mean {got[1].mean() + 0.0:.3f} (expected "
+                f"{want[1].mean() + 0.0:.3f})")
+    ctx.judge(standardise, cases, lambda a, b: _standardised(a, b, a.mean(), a.std()),
+              STANDARDISE_MISTAKES, describe=lambda c: "standardise(x_train, x_test)",
+              convert=_pair_of_arrays(ctx), equal=_close_std, difference=difference)
+    return ctx.ok("both sets were standardised with the training set's mean and standard "
+                  "deviation: the training set now has mean 0 and std 1.")
+
+
+def _one_hot_cases(ctx):
+    """(y, num_classes) with the last classes absent from y."""
+    if ctx.seed is None:
+        return [(np.array([3, 0, 7, 1, 3]), 10), (np.array([1, 0, 2, 2]), 5)]
+    cases = []
+    for _ in range(2):
+        k = int(ctx.rng.integers(4, 13))
+        cases.append((ctx.rng.integers(0, k - 1, size=int(ctx.rng.integers(3, 12))), k))
+    return cases
+
+
+ONE_HOT_MISTAKES = [
+    ("returned_labels", lambda y, k: y,
+     "you returned the labels themselves (one number per label); one-hot needs a row of "
+     "num_classes numbers per label."),
+    ("sized_from_labels", lambda y, k: np.eye(y.max() + 1)[y],
+     "you sized the matrix from the largest label that occurs; use num_classes columns, since a "
+     "class may not occur in y."),
+    ("transposed", lambda y, k: np.eye(k)[y].T,
+     "rows and columns are swapped: one ROW per example, one column per class."),
+    ("off_by_one", lambda y, k: np.eye(k)[y - 1],
+     "each 1 is one column to the left of where it belongs: the column index is the class id "
+     "itself, counting from 0."),
+    ("reversed_columns", lambda y, k: np.eye(k)[k - 1 - y],
+     "your columns run backwards; column j must stand for class j."),
+]
+
+
+@check("00.3", library=lambda: [one_hot])
+def check_one_hot(ctx, one_hot_answer):
+    """Exercise 00.3: ``one_hot(y, num_classes) -> (N, num_classes)`` rows of 0/1."""
+    ctx.judge(one_hot_answer, _one_hot_cases(ctx), lambda y, k: np.eye(k)[y], ONE_HOT_MISTAKES,
+              describe=lambda c: f"one_hot(y of {len(c[0])} labels, num_classes={c[1]})")
+    return ctx.ok("one row per label, with a single 1 in the column of its class.")
+
+
+register_hints("00.1", "A batch keeps its first axis; everything else of one image goes into "
+                       "one row.",
+               "Ask the array for its length to get N, and let NumPy work out the other size "
+               "when you reshape (it accepts -1 for one axis).")
+register_hints("00.2", "Compute one mean and one standard deviation, from the training set "
+                       "only, and apply the same two numbers to both sets.",
+               "Subtract the mean, then divide by the standard deviation.")
+register_hints("00.3", "Row i of an identity matrix of size num_classes is exactly the one-hot "
+                       "vector of class i.",
+               "Index the identity matrix with the whole label array at once: one row per "
+               "label.")
+
+EXERCISES = [
+    Exercise("00.1", NOTEBOOK, "Flatten a batch", check_flatten_images, ("flatten_images",), 1),
+    Exercise("00.2", NOTEBOOK, "Standardise without peeking", check_standardise,
+             ("standardise",), 2),
+    Exercise("00.3", NOTEBOOK, "One-hot encoding", check_one_hot, ("one_hot",), 1),
+    written("00.4", NOTEBOOK, "Why the training statistics?", hints=(
+        "Think of the test set as digits that arrive after the model is finished.",)),
+]

@@ -5,15 +5,19 @@ The reference is the library's kernels: ``ops.pool.maxpool2d_forward``,
 """
 import numpy as np
 
+from ..layers import AvgPool2D, MaxPool2D
 from ..ops.pool import (
     avgpool2d_forward,
+    maxpool2d_backward,
     maxpool2d_backward_naive,
     maxpool2d_forward,
     maxpool2d_forward_naive,
 )
-from ._feedback import call_named, check, report
+from ._feedback import Exercise, check, register_hints, written
 
 __all__ = ["POOL_EXERCISE_INPUT", "check_pooling_by_hand", "check_maxpool_backward"]
+
+NOTEBOOK = "05_pooling.ipynb"
 
 POOL_EXERCISE_INPUT = np.array([[1, 5, 2, 0],
                                 [3, 4, 8, 6],
@@ -28,49 +32,45 @@ def _pool_2x2(pool, x):
     return out[0, 0]
 
 
-def _check_pooled_by_hand(name, got, want, wrong_answers):
-    """Feedback for one hand-computed 2×2 pooling result; returns a message or ''."""
-    if got is None:
-        return f"{name} is None: replace it with your 2×2 result."
-    try:
-        got = np.asarray(got, dtype=float)
-    except (TypeError, ValueError) as error:
-        return f"{name} is not a matrix of numbers ({error})."
-    if got.shape != (2, 2):
-        extra = (" (2×2 windows with stride 1 would give 3×3; here the stride is 2)"
-                 if got.shape == (3, 3) else "")
-        return (f"{name} has shape {got.shape}; a 4×4 input pooled 2×2 with stride 2 gives "
-                f"(2, 2){extra}.")
-    for answer, why in wrong_answers:
-        if np.allclose(got, answer):
-            return f"{name}: {why}."
-    if np.allclose(got, want):
-        return ""
-    i, j = np.argwhere(~np.isclose(got, want))[0]                    # the first wrong value
-    window = POOL_EXERCISE_INPUT[2 * i:2 * i + 2, 2 * j:2 * j + 2].tolist()
-    return (f"{name}[{i}, {j}] is {got[i, j]:g}, but its window (rows {2 * i}–{2 * i + 1}, "
-            f"columns {2 * j}–{2 * j + 1}) is {window}.")
-
-
-@check
-def check_pooling_by_hand(max_result, avg_result):
-    """Check the hand-computed 2×2 max- and average-pooling of POOL_EXERCISE_INPUT (notebook 05)."""
-    x = POOL_EXERCISE_INPUT
+def _by_hand_mistakes(x):
     want_max, want_avg = _pool_2x2(maxpool2d_forward, x), _pool_2x2(avgpool2d_forward, x)
-    swapped = "rows and columns are swapped: result[i, j] comes from rows 2i–2i+1, columns 2j–2j+1"
-    max_msg = _check_pooled_by_hand("max_result", max_result, want_max, [
-        (want_avg, "these are the averages; max-pooling keeps the largest value of each window"),
-        (-_pool_2x2(maxpool2d_forward, -x), "these are the minima; max-pooling keeps the largest "
-                                            "value"),
-        (want_max.T, swapped)])
-    avg_msg = _check_pooled_by_hand("avg_result", avg_result, want_avg, [
-        (want_max, "these are the maxima; average pooling takes the mean of each window"),
-        (4 * want_avg, "these are the window sums; divide by the 4 pixels of a window"),
-        (want_avg.T, swapped)])
-    if max_msg or avg_msg:
-        return report(False, " ".join(m for m in (max_msg, avg_msg) if m))
-    return report(True, "both 2×2 results are right (max keeps the strongest response, "
-                        "average the mean of each window).")
+    swapped = "rows and columns are swapped: result[i, j] comes from rows 2i–2i+1, columns 2j–2j+1."
+    stride_one = ("you slid the window one pixel at a time (a 3×3 result); here the stride is 2, "
+                  "windows side by side.")
+    overlap_max, _ = maxpool2d_forward(np.asarray(x, float)[None, None], 2, 1)
+    overlap_avg, _ = avgpool2d_forward(np.asarray(x, float)[None, None], 2, 1)
+    return {
+        "max_result": [
+            ("averages_for_max", lambda: want_avg, "max_result holds the averages; max-pooling "
+                                                   "keeps the largest value of each window."),
+            ("minima", lambda: -_pool_2x2(maxpool2d_forward, -x),
+             "max_result holds the minima; max-pooling keeps the largest value."),
+            ("transposed", lambda: want_max.T, "max_result: " + swapped),
+            ("stride_one", lambda: overlap_max[0, 0], "max_result: " + stride_one)],
+        "avg_result": [
+            ("maxima_for_avg", lambda: want_max, "avg_result holds the maxima; average pooling "
+                                                 "takes the mean of each window."),
+            ("window_sums", lambda: 4 * want_avg, "avg_result holds the window sums; divide by "
+                                                  "the 4 pixels of a window."),
+            ("transposed", lambda: want_avg.T, "avg_result: " + swapped),
+            ("stride_one", lambda: overlap_avg[0, 0], "avg_result: " + stride_one)],
+    }
+
+
+@check("05.1", library=lambda: [maxpool2d_forward, maxpool2d_forward_naive, avgpool2d_forward,
+                                 MaxPool2D.forward, AvgPool2D.forward])
+def check_pooling_by_hand(ctx, pooling_by_hand):
+    """Exercise 05.1: ``pooling_by_hand() -> (max_result, avg_result)`` of POOL_EXERCISE_INPUT.
+
+    Both are the 2×2 results (stride 2) worked out by hand, as lists of lists.
+    """
+    x = POOL_EXERCISE_INPUT
+    parts = {"max_result": lambda: _pool_2x2(maxpool2d_forward, x),
+             "avg_result": lambda: _pool_2x2(avgpool2d_forward, x)}
+    ctx.judge_parts(pooling_by_hand, [()], parts, _by_hand_mistakes(x),
+                    describe=lambda c: "pooling_by_hand()")
+    return ctx.ok("both 2×2 results are right (max keeps the strongest response, average the "
+                  "mean of each window).")
 
 
 def _maxpool_backward_reference(x, dout):
@@ -84,46 +84,81 @@ def _spread(a):
     return np.repeat(np.repeat(a, 2, axis=0), 2, axis=1)
 
 
-def _maxpool_backward_hint(got, want, x, dout):
-    """Name the mistake behind a dx of the right shape but wrong values."""
-    spread = _spread(dout)
-    is_max = x == _spread(_pool_2x2(maxpool2d_forward, x))
-    if np.allclose(got, spread / 4):
-        return ("you spread each gradient evenly over its window (average pooling's rule); "
-                "max-pooling sends all of it to the position of the maximum")
-    if np.allclose(got, spread):
-        return "you copied each gradient to all 4 pixels; only the maximum's position gets it"
-    if np.allclose(got, (want != 0)) or np.allclose(got, is_max):
-        return "you marked where the maxima are; multiply by the upstream gradient dout"
-    if np.allclose(got, spread * is_max):
-        return ("in a window with a tie (e.g. all zeros after ReLU) you sent the gradient to every "
-                "maximum; send it only to the first one, row-major (np.argmax does that)")
-    r, c = np.argwhere(~np.isclose(got, want))[0]
-    return f"first wrong value: dx[{r}, {c}] is {got[r, c]:g} but should be {want[r, c]:g}"
+def _is_max(x):
+    return x == _spread(_pool_2x2(maxpool2d_forward, x))
 
 
-@check
-def check_maxpool_backward(maxpool_backward):
-    """Check ``maxpool_backward(x, dout) -> dx`` for 2×2 pooling with stride 2 (notebook 05).
+def _to_last_max(x, dout):
+    """Ties go to the LAST maximum of each window (row-major)."""
+    flipped = _maxpool_backward_reference(x[::-1, ::-1], dout[::-1, ::-1])
+    return flipped[::-1, ::-1]
+
+
+MAXPOOL_MISTAKES = [
+    ("spread_evenly", lambda x, dout: _spread(dout) / 4,
+     "you spread each gradient evenly over its window (average pooling's rule); max-pooling "
+     "sends all of it to the position of the maximum."),
+    ("copied_to_all", lambda x, dout: _spread(dout),
+     "you copied each gradient to all 4 pixels; only the maximum's position gets it."),
+    ("mask_only", lambda x, dout: _maxpool_backward_reference(x, np.ones_like(dout)),
+     "you marked where the maxima are; multiply by the upstream gradient."),
+    ("every_tied_max", lambda x, dout: _spread(dout) * _is_max(x),
+     "in a window with a tie (e.g. all zeros after ReLU) you sent the gradient to every "
+     "maximum; send it only to the first one in row-major order."),
+    ("last_tied_max", _to_last_max,
+     "in a window with a tie you sent the gradient to the LAST maximum; PyTorch and edu_cnn "
+     "send it to the first one in row-major order."),
+    ("transposed", lambda x, dout: _maxpool_backward_reference(x, dout.T),
+     "your gradients land in the wrong windows: dout[i, j] belongs to the window at rows 2i–2i+1, "
+     "columns 2j–2j+1."),
+]
+
+
+def _maxpool_cases(ctx):
+    sizes = [(4, 4), (6, 6), (4, 8)] if ctx.seed is None else \
+        [tuple(2 * int(v) for v in ctx.rng.integers(2, 6, size=2)) for _ in range(3)]
+    cases = []
+    for k, (h, w) in enumerate(sizes):
+        if k == 0:
+            x = ctx.rng.permutation(h * w).reshape(h, w).astype(float)        # no ties
+        else:
+            x = np.maximum(ctx.rng.standard_normal((h, w)), 0)                 # tied zeros
+            x[:2, :2] = 0.0                                                    # a tie for sure
+        cases.append((x, ctx.rng.integers(1, 10, size=(h // 2, w // 2)).astype(float)))
+    return cases
+
+
+@check("05.2", library=lambda: [maxpool2d_backward, maxpool2d_backward_naive,
+                                 MaxPool2D.backward])
+def check_maxpool_backward(ctx, maxpool_backward):
+    """Exercise 05.2: ``maxpool_backward(x, dout) -> dx`` for 2×2 pooling with stride 2.
 
     x (H, W), dout (H/2, W/2) -> dx (H, W): each upstream gradient goes to the
     position of its window's maximum (the first one, row-major, if tied, as in
     PyTorch); every other position gets 0.
     """
-    rng = np.random.default_rng(0)
-    x_plain = rng.permutation(16).reshape(4, 4).astype(float)     # no ties
-    x_relu = np.maximum(rng.standard_normal((6, 6)), 0)           # after ReLU: tied zeros
-    x_relu[:2, :2] = 0.0                                          # one all-zero window for sure
-    for x in (x_plain, x_relu):
-        dout = rng.integers(1, 10, size=(x.shape[0] // 2, x.shape[1] // 2)).astype(float)
-        want = _maxpool_backward_reference(x, dout)
-        call = f"maxpool_backward(x of shape {x.shape}, dout of shape {dout.shape})"
-        got = np.asarray(call_named(call, maxpool_backward, x.copy(), dout.copy(),
-                                    forgot="return dx"), dtype=float)
-        if got.shape != x.shape:
-            return report(False, f"{call} returned shape {got.shape}; dx must have the input's "
-                                 f"shape {x.shape}.")
-        if not np.allclose(got, want):
-            return report(False, f"{call}: {_maxpool_backward_hint(got, want, x, dout)}.")
-    return report(True, "maxpool_backward routes every gradient to its window's maximum, "
-                        "ties included.")
+    ctx.judge(maxpool_backward, _maxpool_cases(ctx), _maxpool_backward_reference,
+              MAXPOOL_MISTAKES,
+              describe=lambda c: f"maxpool_backward(x of shape {c[0].shape}, dout of shape "
+                                 f"{c[1].shape})")
+    return ctx.ok("every gradient goes to its window's maximum, ties to the first one.")
+
+
+register_hints("05.1", "Cut the 4×4 input into four 2×2 blocks that do not overlap; each block "
+                       "gives one entry.",
+               "Top-left block: rows 0–1, columns 0–1. Its max is the largest of its four "
+               "numbers, its average their sum divided by 4.")
+register_hints("05.2", "Start from an array of zeros shaped like x. For each window, find where "
+                       "its maximum is and put the window's upstream gradient there.",
+               "Flatten each 2×2 window, take the index of its largest value (the first one if "
+               "several tie) and turn it back into a row and a column.")
+
+EXERCISES = [
+    Exercise("05.1", NOTEBOOK, "2×2 pooling by hand", check_pooling_by_hand,
+             ("pooling_by_hand",), 1),
+    Exercise("05.2", NOTEBOOK, "The backward pass of max-pooling", check_maxpool_backward,
+             ("maxpool_backward",), 2),
+    written("05.3", NOTEBOOK, "Why does max-pooling not damp noise?", hints=(
+        "Average four noisy numbers, then take the largest of four noisy numbers: which one "
+        "keeps the noise?",)),
+]

@@ -1,122 +1,138 @@
 """Checks for notebook 07, checking against PyTorch: Dense weights for nn.Linear, SGD momentum.
 
-Both compare with PyTorch itself (``torch.nn.Linear``, ``torch.optim.SGD``); torch is
-imported inside the checks, so ``import edu_cnn.exercises`` does not need it.
+The expectations are PyTorch's documented rules (``nn.Linear`` computes
+x·weightᵀ + bias; ``torch.optim.SGD`` with momentum does v ← μ·v + g,
+w ← w − lr·v); the tests compare them with torch itself. torch is not needed
+to run the checks.
 """
 import numpy as np
 
-from ._feedback import call, check, report, shape_of
+from ..interop import from_torch, to_torch
+from ..optim import SGD
+from ._feedback import Exercise, check, register_hints, written
 
 __all__ = ["check_dense_to_torch", "check_sgd_momentum_step"]
 
-
-def _torch_linear_output(weight, bias, x):
-    """Run x (5, 4) through a torch.nn.Linear(4, 3) holding ``weight`` (3, 4) and ``bias`` (3,)."""
-    import torch
-    weight = torch.as_tensor(np.asarray(weight, dtype=np.float64))
-    bias = torch.as_tensor(np.asarray(bias, dtype=np.float64))
-    linear = torch.nn.Linear(4, 3, dtype=torch.float64)
-    if tuple(weight.shape) != tuple(linear.weight.shape) or tuple(bias.shape) != (3,):
-        return None
-    with torch.no_grad():
-        linear.weight.copy_(weight)
-        linear.bias.copy_(bias)
-        return linear(torch.as_tensor(x)).numpy()
+NOTEBOOK = "07_checking_against_pytorch.ipynb"
 
 
-def _linear_params_problem(weight, bias, W):
-    """Feedback if (weight, bias) do not fit nn.Linear(4, 3) or weight is W reshaped; else None."""
-    if weight.shape != (3, 4):
-        hint = (" That is edu_cnn's layout (in, out); nn.Linear wants (out_features, "
-                "in_features): use W.T.") if weight.shape == (4, 3) else ""
-        return (f"your weight has shape {weight.shape}; nn.Linear(4, 3).weight has shape "
-                f"(3, 4).{hint}")
-    if bias.shape != (3,):
-        return f"your bias has shape {bias.shape}; nn.Linear(4, 3).bias has shape (3,)."
-    if np.array_equal(weight, W.reshape(3, 4)) and not np.array_equal(weight, W.T):
-        return ("the shape is right but the numbers are in the wrong places: "
-                "W.reshape(3, 4) is not a transpose. Use W.T.")
-    return None
+def _linear_cases(ctx):
+    sizes = ([(4, 3), (2, 5), (3, 3)] if ctx.seed is None
+             else [tuple(int(v) for v in ctx.rng.integers(1, 8, size=2)) for _ in range(3)])
+    return [(ctx.rng.standard_normal((d, m)), ctx.rng.standard_normal(m)) for d, m in sizes]
 
 
-@check
-def check_dense_to_torch(dense_to_torch):
-    """Check exercise 07.1: ``dense_to_torch(W, b) -> (weight, bias)`` for ``torch.nn.Linear``.
+LINEAR_MISTAKES = {
+    "weight": [
+        ("not_transposed", lambda W, b: W,
+         "weight has edu_cnn's layout (in_features, out_features); nn.Linear stores it the "
+         "other way round, (out_features, in_features)."),
+        ("reshaped_not_transposed", lambda W, b: W.reshape(W.shape[1], W.shape[0]),
+         "weight has the right shape but its numbers are in the wrong places: a reshape keeps "
+         "the reading order, a transpose swaps rows and columns."),
+        ("swapped_pair", lambda W, b: b,
+         "you returned the bias first; return (weight, bias) in that order.")],
+    "bias": [
+        ("swapped_pair", lambda W, b: W.T,
+         "you returned the bias first; return (weight, bias) in that order."),
+        ("bias_as_column", lambda W, b: b[:, None],
+         "bias has shape (out_features, 1); nn.Linear's bias is a vector (out_features,)."),
+        ("dropped_bias", lambda W, b: 0 * b,
+         "bias is all zeros; keep the layer's bias, nn.Linear adds it after the product."),
+        ("negated_bias", lambda W, b: -b, "bias has the wrong sign.")],
+}
+
+
+@check("07.1", library=lambda: [to_torch, from_torch])
+def check_dense_to_torch(ctx, dense_to_torch):
+    """Exercise 07.1: ``dense_to_torch(W, b) -> (weight, bias)`` for ``torch.nn.Linear``.
 
     edu_cnn's Dense stores W as (in_features, out_features); nn.Linear stores
-    weight as (out_features, in_features), so the answer is (W.T, b).
+    weight as (out_features, in_features) and computes x·weightᵀ + bias.
     """
-    rng = np.random.default_rng(0)
-    W, b, x = rng.standard_normal((4, 3)), rng.standard_normal(3), rng.standard_normal((5, 4))
-    W_before = W.copy()
-    result = call(dense_to_torch, W, b)
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        return report(False, f"dense_to_torch returned {shape_of(result)}; return a pair "
-                             "(weight, bias).")
-    if not np.array_equal(W, W_before):
-        return report(False, "your function changed W in place; return a new (transposed) array.")
-    weight, bias = (np.asarray(t.detach() if hasattr(t, "detach") else t, dtype=float)
-                    for t in result)                            # numpy arrays or torch tensors
-    problem = _linear_params_problem(weight, bias, W)
-    if problem:
-        return report(False, problem)
-    out = _torch_linear_output(weight, bias, x)
-    expected = x @ W + b
-    if not np.allclose(out, expected):
-        worst = np.abs(out - expected).max()
-        return report(False, f"nn.Linear with your (weight, bias) differs from x @ W + b by up to "
-                             f"{worst:.2g}.")
-    return report(True, "nn.Linear computes x @ weight.T + bias, so weight = W.T gives exactly "
-                        "x @ W + b.")
+    ctx.judge_parts(dense_to_torch, _linear_cases(ctx),
+                    {"weight": lambda W, b: W.T, "bias": lambda W, b: b}, LINEAR_MISTAKES,
+                    describe=lambda c: f"dense_to_torch(W of shape {c[0].shape}, b)")
+    return ctx.ok("nn.Linear computes x·weightᵀ + bias, so weight = Wᵀ gives exactly x·W + b.")
 
 
-def _momentum_mistake(w1, v1, ref_w, ref_v, g, w, v, lr, mu):
-    """A specific message for a momentum step that differs from PyTorch's (w, v: the inputs)."""
-    if np.allclose(w1, w - lr * g) and np.allclose(v1, v):
-        return ("that is plain SGD (w ← w − lr·g): the velocity never changes. With momentum, "
-                "first update the velocity v ← μ·v + g, then step along it: w ← w − lr·v.")
-    if np.allclose(v1, -lr * ref_v):
-        return ("your velocity is −lr times PyTorch's: the classical form 'v ← μ·v − lr·g; "
-                "w ← w + v' (the same steps while lr is constant). PyTorch keeps the learning "
-                "rate out of the velocity: v ← μ·v + g, then w ← w − lr·v.")
-    if np.allclose(v1, mu * v + (1 - mu) * g):
-        return ("your velocity looks like an average μ·v + (1 − μ)·g; PyTorch adds the full "
-                "gradient: v ← μ·v + g.")
-    if np.allclose(v1, ref_v) and not np.allclose(w1, ref_w):
-        return ("your velocity is right but the weights are not: w ← w − lr·v (use the NEW "
-                "velocity).")
-    return ("your (w, v) differ from torch.optim.SGD(momentum=0.9); PyTorch does v ← μ·v + g, "
-            "then w ← w − lr·v.")
+def _momentum(w, g, v, lr, mu):
+    v_new = mu * v + g
+    return w - lr * v_new, v_new
 
 
-@check
-def check_sgd_momentum_step(sgd_momentum_step):
-    """Check exercise 07.2: ``sgd_momentum_step(w, g, v, lr, momentum) -> (w_new, v_new)``.
+def _step_cases(ctx):
+    """(w, g, v, lr, momentum): a first step (v = 0) and later ones."""
+    if ctx.seed is None:
+        shapes, lrs, mus = [(4,), (4,), (2, 3)], [0.1, 0.1, 0.05], [0.9, 0.9, 0.5]
+    else:
+        shapes = [tuple(int(v) for v in ctx.rng.integers(1, 6, size=k)) for k in (1, 1, 2)]
+        lrs = [float(v) for v in ctx.rng.choice([0.01, 0.05, 0.1, 0.3], size=3)]
+        mus = [float(v) for v in ctx.rng.choice([0.5, 0.8, 0.9, 0.99], size=3)]
+    cases = []
+    for k, (shape, lr, mu) in enumerate(zip(shapes, lrs, mus, strict=True)):
+        v = np.zeros(shape) if k == 0 else ctx.rng.standard_normal(shape)
+        cases.append((ctx.rng.standard_normal(shape), ctx.rng.standard_normal(shape), v, lr, mu))
+    return cases
 
-    Compared with ``torch.optim.SGD(lr, momentum)`` over three steps with
-    different gradients (the velocity starts at zeros).
-    """
-    import torch
-    rng = np.random.default_rng(0)
-    lr, mu = 0.1, 0.9
-    w0, grads = rng.standard_normal(4), rng.standard_normal((3, 4))
-    param = torch.nn.Parameter(torch.tensor(w0))
-    opt = torch.optim.SGD([param], lr=lr, momentum=mu)
-    w, v = w0.copy(), np.zeros(4)
-    for step, g in enumerate(grads, start=1):
-        param.grad = torch.tensor(g)
-        opt.step()
-        ref_w, ref_v = param.detach().numpy(), opt.state[param]["momentum_buffer"].numpy()
-        result = call(sgd_momentum_step, w.copy(), g.copy(), v.copy(), lr, mu)
-        if not isinstance(result, (tuple, list)) or len(result) != 2:
-            return report(False, f"sgd_momentum_step returned {shape_of(result)}; return a pair "
-                                 "(w_new, v_new).")
-        w1, v1 = (np.asarray(a, dtype=float) for a in result)
-        if w1.shape != (4,) or v1.shape != (4,):
-            return report(False, f"w_new has shape {w1.shape} and v_new {v1.shape}; both should "
-                                 "keep w's shape (4,).")
-        if not (np.allclose(w1, ref_w, atol=1e-12) and np.allclose(v1, ref_v, atol=1e-12)):
-            mistake = _momentum_mistake(w1, v1, ref_w, ref_v, g, w, v, lr, mu)
-            return report(False, f"step {step}: {mistake}")
-        w, v = w1, v1
-    return report(True, "three steps agree with torch.optim.SGD(lr=0.1, momentum=0.9) to 1e-12.")
+
+MOMENTUM_MISTAKES = [
+    ("plain_sgd", lambda w, g, v, lr, mu: (w - lr * g, v),
+     "that is plain SGD: the velocity never changes and the step ignores it."),
+    ("lr_in_velocity", lambda w, g, v, lr, mu: (w + (mu * v - lr * g), mu * v - lr * g),
+     "you used the classical form with the learning rate inside the velocity; PyTorch keeps "
+     "the learning rate out of it (the velocity collects raw gradients)."),
+    ("averaged_velocity", lambda w, g, v, lr, mu: (w - lr * (mu * v + (1 - mu) * g),
+                                                  mu * v + (1 - mu) * g),
+     "your velocity is an average of the old velocity and the gradient; PyTorch adds the full "
+     "gradient to μ times the old velocity."),
+    ("old_velocity", lambda w, g, v, lr, mu: (w - lr * v, mu * v + g),
+     "your velocity is right but the step uses the OLD velocity; update the velocity first, "
+     "then step along the new one."),
+    ("nesterov", lambda w, g, v, lr, mu: (w - lr * (g + mu * (mu * v + g)), mu * v + g),
+     "that is the Nesterov update (a look-ahead step); plain momentum steps along the new "
+     "velocity only."),
+    ("sign_error", lambda w, g, v, lr, mu: (w + lr * (mu * v + g), mu * v + g),
+     "your velocity is right but you step uphill: the weights move AGAINST the velocity."),
+]
+
+
+@check("07.2", library=lambda: [SGD._update])
+def check_sgd_momentum_step(ctx, sgd_momentum_step):
+    """Exercise 07.2: ``sgd_momentum_step(w, g, v, lr, momentum) -> (w_new, v_new)``,
+    exactly as ``torch.optim.SGD(lr, momentum)`` (no dampening, no Nesterov)."""
+    ctx.judge(sgd_momentum_step, _step_cases(ctx), _momentum, MOMENTUM_MISTAKES,
+              describe=lambda c: f"sgd_momentum_step(w {c[0].shape}, g, v, lr={c[3]:g}, "
+                                 f"momentum={c[4]:g})",
+              convert=lambda value, what: tuple(ctx.array(a, f"{n} from {what}") for n, a in
+                                                zip(("w_new", "v_new"), ctx.pair(value, what),
+                                                    strict=True)),
+              difference=lambda got, want: _first_wrong_of_pair(got, want))
+    return ctx.ok("the steps agree with torch.optim.SGD's rule: v ← μ·v + g, then "
+                  "w ← w − lr·v.")
+
+
+def _first_wrong_of_pair(got, want):
+    from ._feedback import first_difference, same
+    for name, g, w in zip(("w_new", "v_new"), got, want, strict=True):
+        if not same(g, w):
+            return first_difference(g, w, name)
+    return "the values differ"
+
+
+register_hints("07.1", "Compare the shapes: edu_cnn's W is (in, out), nn.Linear's weight is "
+                       "(out, in).", "Swap the two axes; the bias stays as it is.")
+register_hints("07.2", "Two lines: first the new velocity from the old one and the gradient, "
+                       "then the step.",
+               "The velocity is μ times the old velocity plus the gradient; the weights move "
+               "by the learning rate times the NEW velocity, downhill.")
+
+EXERCISES = [
+    Exercise("07.1", NOTEBOOK, "A dense layer's weights for PyTorch", check_dense_to_torch,
+             ("dense_to_torch",), 1),
+    Exercise("07.2", NOTEBOOK, "PyTorch's momentum step by hand", check_sgd_momentum_step,
+             ("sgd_momentum_step",), 2),
+    written("07.3", NOTEBOOK, "How close is close enough?", hints=(
+        "How many digits does float64 keep, and how many operations separate the two "
+        "results?",)),
+]
