@@ -36,20 +36,18 @@ def course(tmp_path):
     return path
 
 
-def test_code_region_becomes_raise_at_its_indentation():
-    source = ("def f(x):\n    y = 1\n    ### BEGIN SOLUTION\n    return x + y\n"
-              "    ### END SOLUTION\n")
-    assert student_source(source, "code") == f"def f(x):\n    y = 1\n    {CODE_PROMPT}\n"
-    top = "### BEGIN SOLUTION\nanswer = 42\n### END SOLUTION\nprint(answer)"
-    assert student_source(top, "code") == f"{CODE_PROMPT}\nprint(answer)"
-
-
-def test_two_regions_in_one_cell_and_markdown_prompt():
-    source = ("a = 1\n### BEGIN SOLUTION\nb = 2\n### END SOLUTION\n"
-              "  ### BEGIN SOLUTION\n  c = 3\n  ### END SOLUTION")
-    assert student_source(source, "code") == f"a = 1\n{CODE_PROMPT}\n  {CODE_PROMPT}"
-    text = "Why?\n\n### BEGIN SOLUTION\nBecause.\n### END SOLUTION\n\nMore text."
-    assert student_source(text, "markdown") == f"Why?\n\n{WRITTEN_PROMPT}\n\nMore text."
+@pytest.mark.parametrize("source, cell_type, expected", [
+    ("def f(x):\n    y = 1\n    ### BEGIN SOLUTION\n    return x + y\n    ### END SOLUTION\n",
+     "code", f"def f(x):\n    y = 1\n    {CODE_PROMPT}\n"),         # at the BEGIN indentation
+    ("### BEGIN SOLUTION\nanswer = 42\n### END SOLUTION\nprint(answer)",
+     "code", f"{CODE_PROMPT}\nprint(answer)"),
+    ("a = 1\n### BEGIN SOLUTION\nb = 2\n### END SOLUTION\n  ### BEGIN SOLUTION\n  c = 3\n"
+     "  ### END SOLUTION", "code", f"a = 1\n{CODE_PROMPT}\n  {CODE_PROMPT}"),  # two regions
+    ("Why?\n\n### BEGIN SOLUTION\nBecause.\n### END SOLUTION\n\nMore text.",
+     "markdown", f"Why?\n\n{WRITTEN_PROMPT}\n\nMore text."),
+])
+def test_regions_are_replaced_by_the_prompt(source, cell_type, expected):
+    assert student_source(source, cell_type) == expected
 
 
 def test_student_notebook_cells(course, tmp_path):

@@ -110,18 +110,20 @@ def test_endless_loops_are_interrupted_and_reported(graded):
     assert loop["F.1"]["points"] == "4"                          # the kernel went on after both
 
 
-def test_syntax_error_and_deleted_cells(graded):
+@pytest.mark.parametrize("student, diagnosis, said, exercise, not_attempted_because", [
+    ("syntax", "cells_raised", ["cell 5 raised SyntaxError"], "F.2", "scale"),
+    ("deleted", "deleted_cells", ["solution cell 3 (code) is missing",
+                                  "check cell 4 (code) is missing"], "F.1", "my_softmax"),
+])
+def test_syntax_error_and_deleted_cells(graded, student, diagnosis, said, exercise,
+                                        not_attempted_because):
     _, rows = graded
-    syntax = rows["syntax"]
-    assert syntax["run"]["diagnosis"] == "cells_raised"
-    assert "cell 5 raised SyntaxError" in syntax["run"]["message"]
-    assert (syntax["F.2"]["diagnosis"], syntax["F.1"]["points"]) == ("not_attempted", "4")
-    deleted = rows["deleted"]
-    assert deleted["run"]["diagnosis"] == "deleted_cells"
-    assert "solution cell 3 (code) is missing" in deleted["run"]["message"]
-    assert "check cell 4 (code) is missing" in deleted["run"]["message"]
-    assert deleted["F.1"]["diagnosis"] == "not_attempted" and "my_softmax" in \
-        deleted["F.1"]["message"]
+    mine = rows[student]
+    assert mine["run"]["diagnosis"] == diagnosis
+    assert all(text in mine["run"]["message"] for text in said)
+    assert mine[exercise]["diagnosis"] == "not_attempted"
+    assert not_attempted_because in mine[exercise]["message"]
+    assert {mine[e]["points"] for e in ("F.1", "F.2")} == {"0", "4" if exercise == "F.2" else "2"}
 
 
 def test_changed_lecture_cell_is_reported_and_not_penalised(graded):
