@@ -3,12 +3,15 @@
     edu-cnn data download mnist fashion-mnist cifar10   fetch before a lecture (or "all")
     edu-cnn data list                                   what is cached, sizes, verified or not
     edu-cnn data path [DATASET]                         where the cache is (for copying files in)
+    edu-cnn assign [NOTEBOOK...] --out DIR              the student version of the notebooks
+    edu-cnn grade SUBMISSION... --out DIR               run and grade submitted notebooks
 
 Each command group is a function ``_add_<group>(subparsers)`` that registers its
 sub-commands with a ``func(args) -> exit code``; add new groups the same way.
 """
 import argparse
 import sys
+from pathlib import Path
 
 from . import __version__, data
 
@@ -103,6 +106,78 @@ def _add_data(subparsers):
     path.set_defaults(func=_path)
 
 
+def _assign(args):
+    """edu-cnn assign [NOTEBOOK...] --out DIR: write the student versions; exit 1 on bad markers."""
+    from .exercises.assign import assign
+    notebooks = args.notebooks or sorted(Path("notebooks").glob("*.ipynb"))
+    if not notebooks:
+        print("edu-cnn assign: no notebooks given and no notebooks/*.ipynb here. Run it from "
+              "the course folder or name the notebooks.", file=sys.stderr)
+        return 1
+    try:
+        written = assign(notebooks, args.out)
+    except ValueError as exc:  # MarkerError is a ValueError
+        print(f"edu-cnn assign: {exc}" if not str(exc).startswith("edu-cnn") else str(exc),
+              file=sys.stderr)
+        return 1
+    print(f"{len(written)} student notebook(s) written to {args.out}")
+    return 0
+
+
+def _grade(args):
+    """edu-cnn grade SUBMISSION... --out DIR: grade every submission; exit 1 if none was found."""
+    from .exercises.grade import grade
+
+    def progress(run):
+        print(f"{run.submission.student}: {run.submission.path.name} graded in "
+              f"{run.seconds:.1f} s" + (f" ({', '.join(run.problems)})" if run.problems else ""))
+    try:
+        rows = grade(args.submissions, args.out, notebooks=args.notebooks, seed=args.seed,
+                     cell_timeout=args.cell_timeout, timeout=args.timeout,
+                     registry=args.registry, progress=progress)
+    except FileNotFoundError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    if not rows:
+        print("edu-cnn grade: no notebooks (*.ipynb) in the submissions given.", file=sys.stderr)
+        return 1
+    print(f"Grades in {Path(args.out) / 'grades.csv'}, feedback in {Path(args.out) / 'feedback'}, "
+          f"class summary in {Path(args.out) / 'summary.md'}")
+    return 0
+
+
+def _add_exercises(subparsers):
+    """The ``assign`` and ``grade`` commands (the student version and the grader)."""
+    assign = subparsers.add_parser(
+        "assign", help="write the student version of the notebooks",
+        description="Write the student version of instructor notebooks: solution regions "
+                    "(### BEGIN SOLUTION / ### END SOLUTION) replaced by a prompt, exercise "
+                    "outputs cleared, hidden-test cells removed, lecture outputs kept.")
+    assign.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
+                        help="instructor notebooks (default: notebooks/*.ipynb)")
+    assign.add_argument("--out", default="student", help="output folder (default: student)")
+    assign.set_defaults(func=_assign)
+    grade = subparsers.add_parser(
+        "grade", help="run submitted notebooks and grade their exercises",
+        description="Run each submitted notebook in its own kernel (a temporary copy, time "
+                    "limits, no network where Linux allows it), re-run its checks with the "
+                    "grading seed, and write grades.csv, feedback/ and a class summary. "
+                    "This RUNS the students' code: see the README.")
+    grade.add_argument("submissions", nargs="+", metavar="SUBMISSION",
+                       help="submitted notebooks, or one folder per student (named after them)")
+    grade.add_argument("--out", required=True, help="folder for grades.csv, feedback/, summary")
+    grade.add_argument("--notebooks", default="notebooks",
+                       help="folder of the instructor notebooks (default: notebooks)")
+    grade.add_argument("--seed", type=int, default=0, help="seed of the grading inputs")
+    grade.add_argument("--cell-timeout", type=float, default=60, metavar="S",
+                       help="seconds per cell and per check (default: 60)")
+    grade.add_argument("--timeout", type=float, default=600, metavar="S",
+                       help="seconds for all the cells of one notebook (default: 600)")
+    grade.add_argument("--registry", default="edu_cnn.exercises", metavar="MODULE",
+                       help="module whose EXERCISES lists the checks (default: edu_cnn.exercises)")
+    grade.set_defaults(func=_grade)
+
+
 def build_parser():
     """The argparse parser of ``edu-cnn`` with every command group."""
     parser = argparse.ArgumentParser(
@@ -111,6 +186,7 @@ def build_parser():
     parser.add_argument("--version", action="version", version=f"edu-cnn {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _add_data(commands)
+    _add_exercises(commands)
     return parser
 
 
