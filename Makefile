@@ -3,7 +3,8 @@
 #   make test     install, then lint and run every test (unit, PyTorch parity, data, CLI,
 #                 notebooks under several CPU kernels, browser), and again with the oldest
 #                 dependency versions pyproject.toml allows
-#   make course   install, then execute every notebook headless (rewrites outputs and figures/)
+#   make course   install, then execute every notebook headless (rewrites outputs, figures/
+#                 and the student version in student/)
 #   make bench    install, then time edu_cnn against PyTorch CPU
 
 PYTHON ?= python3
@@ -69,9 +70,11 @@ test: $(STAMP) $(LOWEST_STAMP) chromium
 	$(ONE_THREAD) $(LOWEST)/bin/python -m pytest tests -p no:cacheprovider \
 	    -m "not portability" --deselect tests/test_browser.py
 
-# The only target that writes figures/ (through $EDU_CNN_FIGURES) and notebook outputs.
+# The only target that writes figures/ (through $EDU_CNN_FIGURES), notebook outputs and
+# the student version (student/, from the executed instructor notebooks).
 course: $(STAMP)
 	$(ONE_THREAD) EDU_CNN_FIGURES=$(CURDIR)/figures $(BIN)/python scripts/run_course.py
+	$(BIN)/edu-cnn assign --out student
 
 bench: $(STAMP)
 	$(BIN)/python bench/train_speed.py
