@@ -17,9 +17,14 @@ GIL inside its loops and matrix products). The chunks depend on the shapes
 only, so the results are the same, bit for bit, on any thread count.
 
 By default edu_cnn uses every core the process may run on
-(``os.sched_getaffinity``), and BLAS keeps its own default (also every core):
-on 2 cores this was the fastest setting measured, on an idle machine and on a
-busy one (``bench/blas_threads.py``, numbers in ``bench/README.md``).
+(``os.sched_getaffinity``) for its kernels, and sets BLAS to ONE thread at
+import, unless the environment already chose a count (``OPENBLAS_NUM_THREADS``,
+``OMP_NUM_THREADS``, ``MKL_NUM_THREADS``). On 2 cores this was the fastest
+setting measured on a busy machine by far (multi-threaded BLAS: 3-12× slower
+training steps, its threads wait for each other and spin) and within noise of
+the others for the convolution nets on a quiet one (``bench/blas_threads.py``,
+numbers in ``bench/README.md``). ``set_blas_threads(2)`` gives the Dense
+layers' products 2 BLAS threads, which pays on an idle machine only.
 """
 import contextlib
 import os
@@ -39,6 +44,15 @@ def _usable_cores():
 
 
 _kernels = {"threads": _usable_cores(), "pool": None, "blas": None}   # made on first use
+
+
+_BLAS_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _default_blas_threads():
+    """At import: one BLAS thread, unless an environment variable chose the count."""
+    if not any(os.environ.get(name) for name in _BLAS_ENV):
+        _blas_controller().limit(limits=1)
 
 
 def kernel_threads():
@@ -134,3 +148,6 @@ def blas_info():
     return [{"name": info["internal_api"], "version": info.get("version"),
              "kernel": info.get("architecture"), "threads": info["num_threads"]}
             for info in _controller().select(user_api="blas").info()]
+
+
+_default_blas_threads()

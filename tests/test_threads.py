@@ -4,6 +4,11 @@ The kernels cut a batch into chunks (``threads.chunks``) that run on edu_cnn's
 threads (``threads.parallel_map``); their results must not depend on the thread
 count, bit for bit.
 """
+import json
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -73,13 +78,16 @@ def test_the_thread_count_sets_edu_cnn_threads_too(restore_threads):
     assert threads.kernel_threads() == 2 and thread_counts() == [2] * len(thread_counts())
 
 
-def test_default_is_every_usable_core():
-    import importlib
-    fresh = importlib.reload(threads)      # a fresh module computes its default again
-    try:
-        assert fresh.kernel_threads() == fresh._usable_cores() >= 1
-    finally:
-        importlib.reload(threads)
+@pytest.mark.parametrize("env, blas", [({}, 1), ({"OPENBLAS_NUM_THREADS": "2"}, 2)])
+def test_defaults_one_blas_thread_and_every_core_for_the_kernels(env, blas):
+    clean = {k: v for k, v in os.environ.items() if k not in threads._BLAS_ENV}
+    code = ("import edu_cnn, json, os; from edu_cnn import threads; print(json.dumps(["
+            "[lib['threads'] for lib in edu_cnn.blas_info()], threads.kernel_threads(), "
+            "len(os.sched_getaffinity(0))]))")
+    out = subprocess.run([sys.executable, "-c", code], env={**clean, **env}, check=True,
+                         capture_output=True, text=True).stdout
+    counts, kernel, cores = json.loads(out)
+    assert set(counts) == {min(blas, cores)} and kernel == cores
 
 
 @pytest.mark.parametrize("n_threads", [1, 2, 3])
