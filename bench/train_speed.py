@@ -14,7 +14,8 @@ backward + SGD update; inference is one forward pass (``training=False`` /
 ``torch.no_grad()``).
 
 Each run sets both frameworks to the same thread count: ``torch.set_num_threads``
-and ``edu_cnn.set_blas_threads`` (NumPy's BLAS and edu_cnn's own threads). The
+and ``edu_cnn.set_blas_threads`` (NumPy's BLAS and edu_cnn's own threads);
+``--threads 0`` keeps edu_cnn's default (one BLAS thread, kernels on every core). The
 two are timed in alternation, repeat by repeat, so that both see the same
 machine load; each figure is the median over the repeats. Every (net, threads)
 run is a fresh process, so that its peak memory is its own.
@@ -36,6 +37,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from edu_cnn import blas_info, layers, losses, optim, set_blas_threads  # noqa: E402
 from edu_cnn.model import Sequential  # noqa: E402
+from edu_cnn.threads import kernel_threads  # noqa: E402
 
 BATCH, LR = 64, 0.001        # small enough that the nets never diverge on one batch
 L = layers
@@ -147,8 +149,9 @@ def traced_peak_mb(fn):
 def run(name, threads, repeats, steps):
     """Time one net at one thread count in this process; returns a dict of figures."""
     import torch
-    torch.set_num_threads(threads)
-    set_blas_threads(threads)
+    torch.set_num_threads(threads or kernel_threads())
+    if threads:                                   # 0: edu_cnn's default (threads.py)
+        set_blas_threads(threads)
     net, torch_net, x, y = build(name)
     edu_train, edu_infer = edu_runners(net, x, y)
     torch_train, torch_infer = torch_runners(torch_net, x, y)
@@ -184,7 +187,8 @@ def main():
     parser.add_argument("--net", choices=list(NETS), action="append",
                         help="one of the nets (repeatable); default: all four")
     parser.add_argument("--threads", type=int, action="append",
-                        help="thread count for both frameworks (repeatable); default: 1 and 2")
+                        help="thread count for both frameworks (repeatable; 0: edu_cnn's "
+                             "default, torch on every core); default: 1 and 2")
     parser.add_argument("--repeats", type=int, default=11)
     parser.add_argument("--steps", type=int, default=5, help="calls per timed repeat")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
