@@ -1,21 +1,32 @@
-"""Training and inference speed of one small CNN: edu_cnn (NumPy) vs PyTorch CPU.
+"""Training and inference speed of four CNNs: edu_cnn (NumPy) vs PyTorch CPU.
 
-    Conv 8@3×3 pad 1 → ReLU → MaxPool 2 → Conv 16@3×3 pad 1 → ReLU → MaxPool 2
-    → Flatten → Dense 128 → ReLU → Dense 10, softmax cross-entropy, SGD
+    mnist   Conv 8@3×3 pad 1 → ReLU → MaxPool 2 → Conv 16@3×3 pad 1 → ReLU → MaxPool 2
+            → Flatten → Dense 784→128 → ReLU → Dense 10                      (1×28×28)
+    cifar   Conv 32@3×3 pad 1 → ReLU → MaxPool 2 → Conv 64@3×3 pad 1 → ReLU → MaxPool 2
+            → Flatten → Dense 4096→256 → ReLU → Dense 10                     (3×32×32)
+    net_a   the 5,549,162-parameter reference net of the summary tests       (1×28×28)
+    net_b   the 11,087,498-parameter reference net of the summary tests      (1×28×28)
 
-Both networks start from the same weights and see the same batches (float32,
-batch 64, random 28×28 images; speed does not depend on the pixel values).
-PyTorch runs with 2 threads, NumPy with its default BLAS threads (2 cores);
-``--threads N`` sets both (edu_cnn through ``edu_cnn.set_blas_threads``).
-The two frameworks are timed in alternation, repeat by repeat, so that both
-see the same machine load; each figure is the median over the repeats.
+Softmax cross-entropy, SGD (lr 0.001), float32, batch 64, random images (speed
+does not depend on the pixel values). Both networks start from the same
+weights (``edu_cnn.interop.to_torch``). A training step is forward + loss +
+backward + SGD update; inference is one forward pass (``training=False`` /
+``torch.no_grad()``).
 
-Run:  .venv/bin/python bench/train_speed.py [--repeats 15] [--steps 10] [--torch-threads 2]
-      .venv/bin/python bench/train_speed.py --threads 1       # both frameworks on one thread
+Each run sets both frameworks to the same thread count: ``torch.set_num_threads``
+and ``edu_cnn.set_blas_threads`` (NumPy's BLAS and edu_cnn's own threads);
+``--threads 0`` keeps edu_cnn's default (one BLAS thread, kernels on every core). The
+two are timed in alternation, repeat by repeat, so that both see the same
+machine load; each figure is the median over the repeats. Every (net, threads)
+run is a fresh process, so that its peak memory is its own.
+
+Run:  .venv/bin/python bench/train_speed.py                    # all four nets, 1 and 2 threads
+      .venv/bin/python bench/train_speed.py --net cifar --threads 2 [--repeats 15 --steps 10]
 """
 import argparse
 import os
 import resource
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -26,37 +37,52 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from edu_cnn import blas_info, layers, losses, optim, set_blas_threads  # noqa: E402
 from edu_cnn.model import Sequential  # noqa: E402
+from edu_cnn.threads import kernel_threads  # noqa: E402
 
-BATCH, LR = 64, 0.01
+BATCH, LR = 64, 0.001        # small enough that the nets never diverge on one batch
+L = layers
 
 
-def build_edu(seed=0):
-    """The benchmark network as an edu_cnn Sequential (float32 parameters)."""
+def mnist_net(rng):
+    return [L.Conv2D(1, 8, 3, padding=1, rng=rng), L.ReLU(), L.MaxPool2D(2),
+            L.Conv2D(8, 16, 3, padding=1, rng=rng), L.ReLU(), L.MaxPool2D(2),
+            L.Flatten(), L.Dense(16 * 7 * 7, 128, rng=rng), L.ReLU(), L.Dense(128, 10, rng=rng)]
+
+
+def cifar_net(rng):
+    return [L.Conv2D(3, 32, 3, padding=1, rng=rng), L.ReLU(), L.MaxPool2D(2),
+            L.Conv2D(32, 64, 3, padding=1, rng=rng), L.ReLU(), L.MaxPool2D(2),
+            L.Flatten(), L.Dense(64 * 8 * 8, 256, rng=rng), L.ReLU(), L.Dense(256, 10, rng=rng)]
+
+
+def reference_net_a(rng):      # = tests/test_model.py::reference_net_a (5,549,162 parameters)
+    return [L.Conv2D(1, 64, 2, padding="same", rng=rng), L.MaxPool2D(2, stride=1),
+            L.Dropout(0.25, rng=rng),
+            L.Conv2D(64, 32, 2, padding="same", rng=rng), L.MaxPool2D(2, stride=1),
+            L.Dropout(0.25, rng=rng),
+            L.Flatten(), L.Dense(32 * 26 * 26, 256, rng=rng), L.Dropout(0.5, rng=rng),
+            L.Dense(256, 10, rng=rng)]
+
+
+def reference_net_b(rng):      # = tests/test_model.py::reference_net_b (11,087,498 parameters)
+    return [L.Conv2D(1, 64, 3, padding="valid", rng=rng), L.MaxPool2D(2), L.ReLU(),
+            L.Flatten(), L.Dense(64 * 13 * 13, 1024, rng=rng), L.ReLU(),
+            L.Dense(1024, 10, rng=rng)]
+
+
+NETS = {"mnist": (mnist_net, (1, 28, 28)), "cifar": (cifar_net, (3, 32, 32)),
+        "net_a": (reference_net_a, (1, 28, 28)), "net_b": (reference_net_b, (1, 28, 28))}
+
+
+def build(name, seed=0):
+    """(edu_cnn Sequential, torch copy with the same weights, x, y) for one of NETS."""
+    from edu_cnn import interop
+    make, input_shape = NETS[name]
     rng = np.random.default_rng(seed)
-    return Sequential([
-        layers.Conv2D(1, 8, 3, padding=1, rng=rng), layers.ReLU(), layers.MaxPool2D(2),
-        layers.Conv2D(8, 16, 3, padding=1, rng=rng), layers.ReLU(), layers.MaxPool2D(2),
-        layers.Flatten(), layers.Dense(16 * 7 * 7, 128, rng=rng), layers.ReLU(),
-        layers.Dense(128, 10, rng=rng),
-    ])
-
-
-def build_torch(edu_net):
-    """The same network in PyTorch, with a copy of edu_net's weights (dense W transposed)."""
-    import torch
-    nn = torch.nn
-    net = nn.Sequential(
-        nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(16 * 7 * 7, 128), nn.ReLU(), nn.Linear(128, 10))
-    trained = [m for m in net if isinstance(m, (nn.Conv2d, nn.Linear))]
-    ours = [layer for layer in edu_net.layers if layer.params]
-    with torch.no_grad():
-        for mod, layer in zip(trained, ours):
-            W = layer.params["W"]
-            mod.weight.copy_(torch.from_numpy(W.T.copy() if W.ndim == 2 else W))
-            mod.bias.copy_(torch.from_numpy(layer.params["b"]))
-    return net
+    net = Sequential(make(rng))
+    x = rng.random((BATCH,) + input_shape, dtype=np.float32)
+    y = rng.integers(0, 10, size=BATCH)
+    return net, interop.to_torch(net), x, y
 
 
 def edu_runners(net, x, y):
@@ -80,14 +106,14 @@ def torch_runners(net, x, y):
 
     def train_step():
         opt.zero_grad()
-        value = loss(net(xt), yt)
+        value = loss(net.train()(xt), yt)
         value.backward()
         opt.step()
         return value.item()
 
     def infer():
         with torch.no_grad():
-            return net(xt)
+            return net.eval()(xt)
 
     return train_step, infer
 
@@ -99,7 +125,7 @@ def seconds_per_call(fn, steps):
     return (time.perf_counter() - start) / steps
 
 
-def time_alternating(runners, repeats, steps, warmup=5):
+def time_alternating(runners, repeats, steps, warmup=3):
     """Median seconds per call of each runner; runners take turns, repeat by repeat."""
     for fn in runners.values():
         for _ in range(warmup):
@@ -120,47 +146,77 @@ def traced_peak_mb(fn):
     return peak / 2**20
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeats", type=int, default=15)
-    parser.add_argument("--steps", type=int, default=10, help="calls per timed repeat")
-    parser.add_argument("--torch-threads", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=None,
-                        help="threads for both: NumPy's BLAS and PyTorch")
-    args = parser.parse_args()
-
+def run(name, threads, repeats, steps):
+    """Time one net at one thread count in this process; returns a dict of figures."""
     import torch
-    torch.set_num_threads(args.threads or args.torch_threads)
-    if args.threads:
-        set_blas_threads(args.threads)
-    rng = np.random.default_rng(0)
-    x = rng.random((BATCH, 1, 28, 28), dtype=np.float32)
-    y = rng.integers(0, 10, size=BATCH)
-    edu_net = build_edu()
-    torch_net = build_torch(edu_net)
-    edu_train, edu_infer = edu_runners(edu_net, x, y)
+    torch.set_num_threads(threads or kernel_threads())
+    if threads:                                   # 0: edu_cnn's default (threads.py)
+        set_blas_threads(threads)
+    net, torch_net, x, y = build(name)
+    edu_train, edu_infer = edu_runners(net, x, y)
     torch_train, torch_infer = torch_runners(torch_net, x, y)
     first = edu_train(), torch_train()
-
+    load_before = os.getloadavg()[0]
     times = time_alternating({"edu train": edu_train, "torch train": torch_train,
                               "edu infer": edu_infer, "torch infer": torch_infer},
-                             args.repeats, args.steps)
-    ips = {name: BATCH / t for name, t in times.items()}
-    print(f"batch {BATCH}, float32, torch {torch.__version__} with "
-          f"{torch.get_num_threads()} threads, numpy {np.__version__} with BLAS "
-          f"{[(b['name'], b['kernel'], b['threads']) for b in blas_info()]}, "
-          f"{args.repeats} repeats × {args.steps} calls, median; "
-          f"load average {os.getloadavg()[0]:.2f}")
-    print(f"first-step loss: edu_cnn {first[0]:.6f}, torch {first[1]:.6f}")
-    print(f"{'':10s}{'edu_cnn img/s':>15s}{'torch img/s':>14s}{'ratio':>8s}")
-    for what in ("train", "infer"):
-        ours, theirs = ips[f"edu {what}"], ips[f"torch {what}"]
-        print(f"{what:10s}{ours:15,.0f}{theirs:14,.0f}{ours / theirs:8.2f}×")
-    print(f"peak memory, tracemalloc (NumPy allocations of edu_cnn): "
-          f"train step {traced_peak_mb(edu_train):.1f} MB, "
-          f"inference {traced_peak_mb(edu_infer):.1f} MB")
-    print(f"peak memory, getrusage ru_maxrss (whole process, both frameworks): "
-          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+                             repeats, steps)
+    figures = {key: BATCH / t for key, t in times.items()}
+    figures.update(net=name, threads=threads, load=max(load_before, os.getloadavg()[0]),
+                   loss_edu=first[0], loss_torch=first[1],   # net_a: dropout draws differ
+                   same_start=name != "net_a",
+                   edu_train_mb=traced_peak_mb(edu_train), edu_infer_mb=traced_peak_mb(edu_infer),
+                   maxrss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return figures
+
+
+HEADER = ("| net | threads | load | edu_cnn train img/s | torch train img/s | train ratio "
+          "| edu_cnn infer img/s | torch infer img/s | infer ratio | edu_cnn peak MB "
+          "(train / infer) | process peak MB |")
+
+
+def table_row(f):
+    return (f"| {f['net']} | {f['threads']} | {f['load']:.2f} | {f['edu train']:,.0f} "
+            f"| {f['torch train']:,.0f} | {f['edu train'] / f['torch train']:.2f}× "
+            f"| {f['edu infer']:,.0f} | {f['torch infer']:,.0f} "
+            f"| {f['edu infer'] / f['torch infer']:.2f}× "
+            f"| {f['edu_train_mb']:.0f} / {f['edu_infer_mb']:.0f} | {f['maxrss_mb']:.0f} |")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--net", choices=list(NETS), action="append",
+                        help="one of the nets (repeatable); default: all four")
+    parser.add_argument("--threads", type=int, action="append",
+                        help="thread count for both frameworks (repeatable; 0: edu_cnn's "
+                             "default, torch on every core); default: 1 and 2")
+    parser.add_argument("--repeats", type=int, default=11)
+    parser.add_argument("--steps", type=int, default=5, help="calls per timed repeat")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    nets, thread_counts = args.net or list(NETS), args.threads or [1, 2]
+    if args.child:                                  # one run, its figures as a Python literal
+        print(repr(run(nets[0], thread_counts[0], args.repeats, args.steps)))
+        return
+    import torch
+    print(f"batch {BATCH}, float32, torch {torch.__version__}, numpy {np.__version__}, BLAS "
+          f"{[(b['name'], b['version'], b['kernel']) for b in blas_info()]}; "
+          f"{args.repeats} repeats × {args.steps} calls, median; load = 1-minute load "
+          f"average (max of start and end); edu_cnn peak = tracemalloc of one call")
+    print(HEADER)
+    print("|---" * HEADER.count(" | ") + "|---|")
+    for name in nets:
+        for threads in thread_counts:
+            out = subprocess.run([sys.executable, __file__, "--child", "--net", name,
+                                  "--threads", str(threads), "--repeats", str(args.repeats),
+                                  "--steps", str(args.steps)],
+                                 capture_output=True, text=True)
+            if out.returncode:
+                sys.exit(f"{name} at {threads} threads failed:\n{out.stderr}")
+            figures = eval(out.stdout.strip().splitlines()[-1])   # our own repr of a dict
+            print(table_row(figures), flush=True)
+            if figures["same_start"] and abs(figures["loss_edu"] - figures["loss_torch"]) > 1e-4:
+                print(f"  first-step losses differ: edu_cnn {figures['loss_edu']:.6f}, "
+                      f"torch {figures['loss_torch']:.6f}")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""How many threads the BLAS library (OpenBLAS, MKL, ...) uses for matrix products.
+"""How many threads edu_cnn and its BLAS library (OpenBLAS, MKL, ...) use.
 
 Setting ``OPENBLAS_NUM_THREADS`` in ``os.environ`` only works before NumPy is
 first imported, which in a notebook has usually already happened. These
@@ -10,15 +10,88 @@ threadpoolctl::
     with edu_cnn.blas_threads(2):        # only inside the block
         model.fit(...)
 
-For the small matrices of the course, one thread is usually fastest: on a
-busy 2-core laptop, OpenBLAS's spinning worker threads compete with
-everything else (see ``bench/README.md`` for measured times).
+The same count sets edu_cnn's own threads: the fast convolution and pooling
+kernels (``ops/``) cut the batch into chunks of a few images and hand them to
+``parallel_map``, which runs them on that many threads (NumPy releases the
+GIL inside its loops and matrix products). The chunks depend on the shapes
+only, so the results are the same, bit for bit, on any thread count.
+
+By default edu_cnn uses every core the process may run on
+(``os.sched_getaffinity``) for its kernels, and sets BLAS to ONE thread at
+import, unless the environment already chose a count (``OPENBLAS_NUM_THREADS``,
+``OMP_NUM_THREADS``, ``MKL_NUM_THREADS``). On 2 cores this was the fastest
+setting measured on a busy machine by far (multi-threaded BLAS: 3-12× slower
+training steps, its threads wait for each other and spin) and within noise of
+the others for the convolution nets on a quiet one (``bench/blas_threads.py``,
+numbers in ``bench/README.md``). ``set_blas_threads(2)`` gives the Dense
+layers' products 2 BLAS threads, which pays on an idle machine only.
 """
 import contextlib
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 from ._checks import check_positive_int
 
-__all__ = ["blas_threads", "set_blas_threads", "blas_info"]
+__all__ = ["blas_threads", "set_blas_threads", "blas_info", "kernel_threads", "parallel_map",
+           "chunks"]
+
+
+def _usable_cores():
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:                         # macOS, Windows
+        return os.cpu_count() or 1
+
+
+_kernels = {"threads": _usable_cores(), "pool": None, "blas": None}   # made on first use
+
+
+_BLAS_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _default_blas_threads():
+    """At import: one BLAS thread, unless an environment variable chose the count."""
+    if not any(os.environ.get(name) for name in _BLAS_ENV):
+        _blas_controller().limit(limits=1)
+
+
+def kernel_threads():
+    """How many threads edu_cnn's convolution and pooling kernels run on."""
+    return _kernels["threads"]
+
+
+def _set_kernel_threads(n):
+    if n != _kernels["threads"] and _kernels["pool"] is not None:
+        _kernels["pool"].shutdown(wait=False)      # idle workers exit; a new pool starts on use
+        _kernels["pool"] = None
+    _kernels["threads"] = n
+
+
+# How the kernels cut a batch: into chunks of about this many bytes of work
+# (patch matrix, pooling input), small enough to stay in a core's cache (L2)
+# and many enough for every thread. It depends on the shapes only, never on the
+# thread count. 1 MiB: no size from 0.25 to 8 MiB was clearly faster (bench/README.md).
+CHUNK_BYTES = 2**20
+
+
+def chunks(n_items, bytes_per_item):
+    """``range(n_items)`` in slices of ~``CHUNK_BYTES``: [slice(0, k), slice(k, 2k), ...]."""
+    k = max(1, CHUNK_BYTES // max(1, bytes_per_item))
+    return [slice(start, start + k) for start in range(0, n_items, k)]
+
+
+def parallel_map(fn, *iterables):
+    """``[fn(*args) for args in zip(*iterables)]``, on ``kernel_threads()`` threads.
+
+    The results come back in order; an exception in ``fn`` is raised here. With
+    one thread (or one item) it is a plain loop in the calling thread.
+    """
+    args = list(zip(*iterables))
+    if kernel_threads() == 1 or len(args) == 1:
+        return [fn(*a) for a in args]
+    if _kernels["pool"] is None:
+        _kernels["pool"] = ThreadPoolExecutor(kernel_threads(), thread_name_prefix="edu_cnn")
+    return list(_kernels["pool"].map(fn, *zip(*args)))
 
 
 def _controller():
@@ -26,8 +99,15 @@ def _controller():
     return ThreadpoolController()
 
 
+def _blas_controller():
+    """The BLAS part of a ThreadpoolController, made once (scanning the libraries takes ms)."""
+    if _kernels["blas"] is None:
+        _kernels["blas"] = _controller().select(user_api="blas")
+    return _kernels["blas"]
+
+
 def set_blas_threads(n):
-    """Use ``n`` BLAS threads from now on (in this process); returns the previous counts.
+    """Use ``n`` threads (BLAS and edu_cnn's kernels) from now on; returns the previous counts.
 
     Parameters
     ----------
@@ -41,15 +121,22 @@ def set_blas_threads(n):
     controller = _controller().select(user_api="blas")
     before = {info["internal_api"]: info["num_threads"] for info in controller.info()}
     controller.limit(limits=n)
+    _set_kernel_threads(n)
     return before
 
 
 @contextlib.contextmanager
 def blas_threads(n):
-    """Use ``n`` BLAS threads inside a ``with`` block; the old counts come back after it."""
+    """Use ``n`` threads inside a ``with`` block (as ``set_blas_threads``); the old counts
+    come back after it."""
     n = check_positive_int(n, "blas_threads", "n")
-    with _controller().limit(limits=n, user_api="blas"):
-        yield
+    before = kernel_threads()
+    try:
+        with _controller().limit(limits=n, user_api="blas"):
+            _set_kernel_threads(n)
+            yield
+    finally:
+        _set_kernel_threads(before)
 
 
 def blas_info():
@@ -61,3 +148,6 @@ def blas_info():
     return [{"name": info["internal_api"], "version": info.get("version"),
              "kernel": info.get("architecture"), "threads": info["num_threads"]}
             for info in _controller().select(user_api="blas").info()]
+
+
+_default_blas_threads()

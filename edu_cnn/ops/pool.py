@@ -21,6 +21,7 @@ the test oracle), then the vectorised version the layers use.
 """
 import numpy as np
 
+from ..threads import chunks, parallel_map
 from .geometry import pair, pool_output_shape, tap_view
 
 
@@ -30,6 +31,14 @@ def _geometry(x, pool_size, stride, name):
     strides = pair(pool if stride is None else stride, f"{name} stride")
     out_hw = pool_output_shape(*x.shape[2:], pool, strides, name)
     return pool, strides, out_hw
+
+
+def _by_chunks(fn, x):
+    """Run ``fn(chunk)`` for slices of a few images of x each, on edu_cnn's threads.
+
+    Every image is pooled on its own, so the result does not depend on the chunks.
+    """
+    parallel_map(fn, chunks(len(x), x[0].nbytes))
 
 
 def _taps(pool):
@@ -75,9 +84,15 @@ def maxpool2d_forward(x, pool_size, stride=None):
     column 0 and column 1 of that. For stride = pool size these views are the
     slots of ``x.reshape(N, C, H_out, PH, W_out, PW)``; the same code serves
     overlapping windows. Much faster than ``.max(axis=...)`` over a reshape.
+    Chunk by chunk (a few images each), on edu_cnn's threads.
     """
     pool, strides, out_hw = _geometry(x, pool_size, stride, "MaxPool2D")
-    out = _reduce_windows(np.maximum, x, pool, strides, out_hw)   # (N, C, H_out, W_out)
+    out = np.empty(x.shape[:2] + out_hw, dtype=x.dtype)          # (N, C, H_out, W_out)
+
+    def forward_chunk(chunk):
+        out[chunk] = _reduce_windows(np.maximum, x[chunk], pool, strides, out_hw)
+
+    _by_chunks(forward_chunk, x)
     return out, (x, out, pool, strides)
 
 
@@ -106,13 +121,23 @@ def maxpool2d_backward(dout, cache):
     windows left over. One boolean mask per tap replaces an argmax over every
     window. When windows do not overlap, every pixel belongs to one tap of one
     window, so the gradient is written straight into dx (``out=``), with no
-    temporary and no addition.
+    temporary and no addition. Chunk by chunk, on edu_cnn's threads.
     """
     x, out, pool, strides = cache
-    out_hw = out.shape[2:]
     overlap = strides[0] < pool[0] or strides[1] < pool[1]
-    tiled = strides == pool and x.shape[2:] == (out_hw[0] * pool[0], out_hw[1] * pool[1])
+    tiled = strides == pool and x.shape[2:] == (out.shape[2] * pool[0], out.shape[3] * pool[1])
     dx = np.empty_like(x) if tiled else np.zeros_like(x)  # tiled: every pixel is written below
+
+    def backward_chunk(chunk):
+        _route_to_first_max(dx[chunk], dout[chunk], x[chunk], out[chunk], pool, strides, overlap)
+
+    _by_chunks(backward_chunk, x)
+    return dx
+
+
+def _route_to_first_max(dx, dout, x, out, pool, strides, overlap):
+    """Add (overlap) or write each window's gradient dout onto its first max in dx."""
+    out_hw = out.shape[2:]
 
     def route(u, v, wins):                        # dx at tap (u, v) of the winning windows
         dx_tap = tap_view(dx, u, v, strides, out_hw)
@@ -122,14 +147,13 @@ def maxpool2d_backward(dout, cache):
             np.multiply(wins, dout, out=dx_tap)
 
     *earlier, last = _taps(pool)
-    not_routed = np.ones(out.shape, dtype=bool)   # (N, C, H', W'): window max not yet routed
+    not_routed = np.ones(out.shape, dtype=bool)   # (n, C, H', W'): window max not yet routed
     for u, v in earlier:
         wins = tap_view(x, u, v, strides, out_hw) == out   # tap holds the window max ...
         wins &= not_routed                                  # ... and no earlier tap did
         not_routed ^= wins
         route(u, v, wins)
     route(*last, not_routed)                      # the last tap wins wherever no earlier one did
-    return dx
 
 
 def avgpool2d_forward_naive(x, pool_size, stride=None):
