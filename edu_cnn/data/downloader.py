@@ -250,14 +250,14 @@ def _resolve_in_time(url):
         raise urllib.error.URLError(outcome[0])
 
 
-def _stream(url, spec, out, progress):
-    """Copy the body at ``url`` into the open file ``out``; return (size, sha256, md5) of it."""
+def _stream(url, spec, out, bar):
+    """Copy the body at ``url`` into the open file ``out``, counting on ``bar``;
+    return (size, sha256, md5) of it."""
     pace = _Pace(spec.size)
     _resolve_in_time(url)
     opener = urllib.request.build_opener(_HTTPHandler, _HTTPSHandler)
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-    with opener.open(request, timeout=CONNECT_TIMEOUT) as response, \
-            _download_bar(spec, url, progress) as bar:
+    with opener.open(request, timeout=CONNECT_TIMEOUT) as response:
         announced = response.headers.get("Content-Length", "")
         if announced.isdigit() and int(announced) != spec.size:
             raise _Failed(f"the server offers {int(announced):,} bytes, expected {spec.size:,}: "
@@ -320,8 +320,12 @@ def _download_once(url, spec, dest, progress):
     The temporary file is removed on any failure, Ctrl-C or SIGTERM (``atomic_write``).
     """
     try:
-        with atomic_write(dest, suffix=".part", lock=True) as out:
-            problem = _mismatch(spec, *_stream(url, spec, out, progress))
+        # The bar first: a Ctrl-C while tqdm is still being built (its first import is slow)
+        # must not meet a half-made bar after the .part file exists (tqdm 4.64 then raises
+        # AttributeError instead of KeyboardInterrupt).
+        with _download_bar(spec, url, progress) as bar, \
+                atomic_write(dest, suffix=".part", lock=True) as out:
+            problem = _mismatch(spec, *_stream(url, spec, out, bar))
             if problem is not None:
                 raise _Failed(f"checksum mismatch, the file is not the published one: {problem}")
     except _Failed:
