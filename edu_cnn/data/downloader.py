@@ -29,24 +29,22 @@ How downloads stay safe and predictable:
   why each failed, where the cache folder is and what to do (use the
   embedded subset, or copy the files into that folder).
 
-The timings below are settings of this module: change them here
+The HTTP client itself (connections, the DNS deadline, the pace rules) is in
+``_http``; the timings below are settings of this module: change them here
 (``edu_cnn.data.downloader.READ_TIMEOUT = 60``), not on ``edu_cnn.data``.
 """
 import contextlib
 import hashlib
 import http.client
-import socket
 import sys
 import tempfile
-import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 import warnings
 from pathlib import Path
 
 from .._files import atomic_write, is_abandoned
+from ._http import Failed, Limits, describe, stream
 from .registry import FILES, MIRRORS, TITLES, CacheAccessError, DownloadError, cache_dir
 
 CONNECT_TIMEOUT = 5.0  # seconds to reach a server (and finish the TLS handshake)
@@ -165,145 +163,10 @@ def cache_report():
 # Downloading
 # ----------------------------------------------------------------------------
 
-class _ReadTimeout:
-    """Mixin: connect within the request's timeout, then allow READ_TIMEOUT per read."""
-
-    def connect(self):
-        super().connect()
-        self.sock.settimeout(READ_TIMEOUT)
-
-
-class _HTTPConnection(_ReadTimeout, http.client.HTTPConnection):
-    pass
-
-
-class _HTTPSConnection(_ReadTimeout, http.client.HTTPSConnection):
-    pass
-
-
-class _HTTPHandler(urllib.request.HTTPHandler):
-    def http_open(self, req):
-        return self.do_open(_HTTPConnection, req)
-
-
-class _HTTPSHandler(urllib.request.HTTPSHandler):
-    def https_open(self, req):
-        return self.do_open(_HTTPSConnection, req, context=self._context)
-
-
-class _Failed(Exception):
-    """One try at one address failed: ``reason`` for the user; ``retry``: may another try help?"""
-
-    def __init__(self, reason, retry=False):
-        super().__init__(reason)
-        self.reason, self.retry = reason, retry
-
-
-def _describe(exc):
-    """(reason for the user, whether a retry may help) for an exception raised while downloading."""
-    if isinstance(exc, urllib.error.HTTPError):
-        return f"HTTP error {exc.code} {exc.reason}", exc.code >= 500 or exc.code == 429
-    if isinstance(exc, urllib.error.URLError):  # failed before any answer: DNS, connect, TLS
-        cause = exc.reason
-        if isinstance(cause, socket.gaierror):
-            return f"host name could not be resolved, no network? ({cause.strerror})", False
-        if isinstance(cause, ConnectionRefusedError):
-            return "connection refused (nothing is listening at that address)", False
-        if isinstance(cause, TimeoutError):
-            why = f"no connection within {CONNECT_TIMEOUT:g} s (host unreachable, no network?)"
-            return why, False
-        return f"could not connect: {cause}", False
-    if isinstance(exc, TimeoutError):
-        return f"the server sent nothing for {READ_TIMEOUT:g} s", True
-    if isinstance(exc, (ConnectionError, http.client.HTTPException)):
-        return f"the connection broke off ({type(exc).__name__}: {exc})", True
-    return f"{type(exc).__name__}: {exc}", False
-
-
-def _resolve_in_time(url):
-    """Look the URL's host up in a helper thread and give up after CONNECT_TIMEOUT seconds.
-
-    The system's name lookup (getaddrinfo) has no timeout of its own: with a
-    DNS server that does not answer it can block for 10-30 s per host. Skipped
-    when a proxy will do the lookup instead.
-    """
-    host = urllib.parse.urlsplit(url).hostname
-    if not host or (urllib.request.getproxies() and not urllib.request.proxy_bypass(host)):
-        return
-    outcome = []
-
-    def lookup():
-        try:
-            socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-        except OSError as exc:
-            outcome.append(exc)
-        else:
-            outcome.append(None)
-
-    thread = threading.Thread(target=lookup, name=f"edu_cnn lookup {host}", daemon=True)
-    thread.start()
-    thread.join(CONNECT_TIMEOUT)
-    if not outcome:
-        raise _Failed(f"looking up the host name took more than {CONNECT_TIMEOUT:g} s "
-                      "(no network? DNS server not answering)")
-    if outcome[0] is not None:
-        raise urllib.error.URLError(outcome[0])
-
-
-def _stream(url, spec, out, bar):
-    """Copy the body at ``url`` into the open file ``out``, counting on ``bar``;
-    return (size, sha256, md5) of it."""
-    pace = _Pace(spec.size)
-    _resolve_in_time(url)
-    opener = urllib.request.build_opener(_HTTPHandler, _HTTPSHandler)
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-    with opener.open(request, timeout=CONNECT_TIMEOUT) as response:
-        announced = response.headers.get("Content-Length", "")
-        if announced.isdigit() and int(announced) != spec.size:
-            raise _Failed(f"the server offers {int(announced):,} bytes, expected {spec.size:,}: "
-                          "not the published file")
-        sha, md5, done = hashlib.sha256(), hashlib.md5(usedforsecurity=False), 0
-        while chunk := response.read1(1 << 16):    # returns what arrived: never waits for 64 KiB
-            done += len(chunk)
-            if done > spec.size:
-                raise _Failed(f"the server sent more than the expected {spec.size:,} bytes")
-            out.write(chunk)
-            sha.update(chunk)
-            md5.update(chunk)
-            bar.update(len(chunk))
-            pace.check(len(chunk), done, spec.size)
-    if done < spec.size:
-        raise _Failed(f"the connection closed after {done:,} of {spec.size:,} bytes", retry=True)
-    return done, sha.hexdigest(), md5.hexdigest()
-
-
-class _Pace:
-    """The overall deadline of one file and the minimum-progress rule (see the module docstring).
-
-    ``check`` runs after every chunk; a chunk arrives at least every
-    READ_TIMEOUT seconds (else the read times out), so a download ends within
-    its deadline plus READ_TIMEOUT.
-    """
-
-    def __init__(self, size):
-        self.start = self.window_start = time.monotonic()
-        self.deadline = DEADLINE_GRACE + size / MIN_RATE
-        self.window_bytes = 0
-
-    def check(self, n, done, size):
-        now = time.monotonic()
-        self.window_bytes += n
-        if now - self.start > self.deadline:
-            raise _Failed(f"the download did not finish within its deadline of "
-                          f"{self.deadline:.0f} s ({done:,} of {size:,} bytes received; "
-                          f"{DEADLINE_GRACE:g} s plus 1 s per {MIN_RATE:,} bytes of the file)")
-        if now - self.window_start >= STALL_WINDOW:
-            if self.window_bytes < STALL_BYTES:
-                raise _Failed(f"the server is too slow: {self.window_bytes:,} bytes in "
-                              f"{now - self.window_start:.1f} s, less than the minimum "
-                              f"{STALL_BYTES:,} bytes per {STALL_WINDOW:g} s ({done:,} of "
-                              f"{size:,} bytes received)")
-            self.window_start, self.window_bytes = now, 0
+def _limits():
+    """The timings of the HTTP client as this module's settings are now."""
+    return Limits(CONNECT_TIMEOUT, READ_TIMEOUT, STALL_WINDOW, STALL_BYTES, MIN_RATE,
+                  DEADLINE_GRACE, USER_AGENT)
 
 
 def _download_bar(spec, url, progress):
@@ -325,13 +188,13 @@ def _download_once(url, spec, dest, progress):
         # AttributeError instead of KeyboardInterrupt).
         with _download_bar(spec, url, progress) as bar, \
                 atomic_write(dest, suffix=".part", lock=True) as out:
-            problem = _mismatch(spec, *_stream(url, spec, out, bar))
+            problem = _mismatch(spec, *stream(url, spec, out, bar, _limits()))
             if problem is not None:
-                raise _Failed(f"checksum mismatch, the file is not the published one: {problem}")
-    except _Failed:
+                raise Failed(f"checksum mismatch, the file is not the published one: {problem}")
+    except Failed:
         raise
     except (OSError, http.client.HTTPException, ValueError) as exc:
-        raise _Failed(*_describe(exc)) from exc
+        raise Failed(*describe(exc, _limits())) from exc
 
 
 def _try_address(url, spec, dest, progress):
@@ -340,7 +203,7 @@ def _try_address(url, spec, dest, progress):
         try:
             _download_once(url, spec, dest, progress)
             return None
-        except _Failed as failure:
+        except Failed as failure:
             if not failure.retry or attempt == ATTEMPTS:
                 return failure.reason + (f" ({attempt} tries)" if attempt > 1 else "")
             pause = RETRY_PAUSE * 2 ** (attempt - 1)
