@@ -2,7 +2,7 @@
 
 A check is a function decorated with ``@check(exercise_id, library=...)``. Its
 body receives a ``Context`` and the student's answers. It runs student code
-only through ``ctx.run``, which
+only through ``ctx.run``, which (``_safety.call_student``)
 
 - passes deep copies of the inputs (the check keeps the originals and computes
   every expectation from them), and refuses an answer that changed its inputs;
@@ -17,16 +17,17 @@ A wrong answer ends the check by ``ctx.fail(...)`` (a ``NotYet`` carrying the
 ``Result``); nothing a student writes makes a check raise. Feedback is in
 words: the first message names the mistake, ``hint(exercise_id, level)`` gives
 more, and the solution code is never printed.
+
+Calling student code and validating what it returns (``ctx.array``, ``ctx.integer``,
+``ctx.pair``) are done in ``_safety``.
 """
-import copy
-import ctypes
 import dataclasses
 import functools
 import os
-import sys
-import threading
 
 import numpy as np
+
+from ._safety import as_array, as_int, as_tuple, call_student, short
 
 __all__ = ["Result", "Exercise", "NotYet", "Context", "check", "written", "set_timeout",
            "get_timeout", "hint", "register_hints", "first_difference", "same", "diagnose"]
@@ -64,10 +65,6 @@ class NotYet(Exception):
     def __init__(self, result):
         super().__init__(result.message)
         self.result = result
-
-
-class _Timeout(BaseException):
-    """Raised inside a worker thread whose deadline has passed."""
 
 
 def set_timeout(seconds=None):
@@ -110,17 +107,6 @@ def hint(exercise_id, level=1):
     return text
 
 
-def _library_codes(library):
-    """The code objects of the library functions an answer must not merely call."""
-    codes = set()
-    for fn in library:
-        fn = getattr(fn, "__func__", fn)
-        code = getattr(fn, "__code__", None)
-        if code is not None:
-            codes.add(code)
-    return codes
-
-
 class Context:
     """What a check body uses: the inputs' rng, running student code, the verdicts."""
 
@@ -144,63 +130,8 @@ class Context:
     # -- running student code --------------------------------------------------------------
     def run(self, fn, *args, what="your function", **kwargs):
         """``fn(*args, **kwargs)`` on deep copies, under the timeout; the checks' only door."""
-        if not callable(fn):
-            self.fail(f"{what} should be a function, but it is a {type(fn).__name__}.",
-                      "not_a_function")
-        copies = copy.deepcopy((args, kwargs))
-        box = {}
-        codes = _library_codes(self.library() if callable(self.library) else self.library)
-
-        def profile(frame, event, arg):
-            if event == "call" and frame.f_code in codes:
-                box["library"] = frame.f_code.co_name
-
-        def target():
-            if codes:
-                sys.setprofile(profile)
-            try:
-                box["value"] = fn(*copies[0], **copies[1])
-            except _Timeout:
-                box["timeout"] = True
-            except BaseException as err:  # student code may raise anything
-                box["error"] = err
-            finally:
-                sys.setprofile(None)
-
-        worker = threading.Thread(target=target, daemon=True, name=f"check {self.exercise}")
-        worker.start()
-        worker.join(self.timeout)
-        if worker.is_alive():
-            _stop(worker)
-            self.fail(f"{what} was still running after {self.timeout:g} seconds and was "
-                      "stopped; look for a loop that never ends (a while loop whose condition "
-                      "never changes) or very slow code.", "timeout")
-        self._judge_run(box, what)
-        self._refuse_changed_inputs(args, kwargs, copies, what)
-        return box["value"]
-
-    def _judge_run(self, box, what):
-        if "library" in box:
-            self.fail(f"{what} calls edu_cnn's own implementation ({box['library']}); the "
-                      "exercise is to write it yourself, with NumPy.", "calls_library")
-        if box.get("timeout"):
-            self.fail(f"{what} was stopped after {self.timeout:g} seconds.", "timeout")
-        error = box.get("error")
-        if isinstance(error, NotImplementedError):
-            self.fail(f"{what} is not written yet (it raises NotImplementedError). Replace the "
-                      "`raise NotImplementedError` line with your code.", "not_attempted")
-        if error is not None:
-            self.fail(f"{what} raised {type(error).__name__}: {_short(error)}", "raised")
-
-    def _refuse_changed_inputs(self, args, kwargs, copies, what):
-        before = list(args) + list(kwargs.values())
-        after = list(copies[0]) + list(copies[1].values())
-        for old, new in zip(before, after, strict=True):
-            if isinstance(old, np.ndarray) and not (
-                    isinstance(new, np.ndarray) and new.shape == old.shape
-                    and np.array_equal(new, old, equal_nan=old.dtype.kind == "f")):
-                self.fail(f"{what} changed one of its input arrays in place; leave the inputs "
-                          "as they are and return new arrays.", "changed_input")
+        return call_student(fn, args, kwargs, what=what, exercise=self.exercise,
+                            timeout=self.timeout, library=self.library, fail=self.fail)
 
     # -- judging a function case by case ---------------------------------------------------
     def judge(self, student, cases, reference, mistakes=(), *, describe, convert=None,
@@ -263,76 +194,18 @@ class Context:
             self.fail(" ".join(problems) + done, diagnoses[0], right / (len(parts) * len(cases)))
         return outputs
 
-    # -- validating answers ----------------------------------------------------------------
+    # -- validating answers (in _safety) ---------------------------------------------------
     def array(self, value, name, ndim=None):
         """``value`` as a real, finite float64 array, or a clear "not yet" saying why not."""
-        if value is None:
-            self.fail(f"{name} is None: did you forget to return it?", "returned_none")
-        if hasattr(value, "detach") and hasattr(value, "numpy"):          # a torch tensor
-            value = value.detach().cpu().numpy()
-        try:
-            arr = np.asarray(value)
-        except Exception as err:  # ragged lists and odd objects
-            self.fail(f"{name} is not an array of numbers ({_short(err)}).", "not_numeric")
-        if arr.dtype.kind == "c":
-            self.fail(f"{name} holds complex numbers; the answer is real.", "not_real")
-        if arr.dtype.kind not in "biuf":
-            self.fail(f"{name} is not an array of numbers (it holds {_kind(arr)}).",
-                      "not_numeric")
-        arr = arr.astype(np.float64)
-        if not np.isfinite(arr).all():
-            self.fail(f"{name} contains NaN or infinity; look for a division by zero or an "
-                      "overflow.", "not_finite")
-        if ndim is not None and arr.ndim != ndim:
-            self.fail(f"{name} has {arr.ndim} dimension(s) (shape {arr.shape}); expected "
-                      f"{ndim}.", "wrong_shape")
-        return arr
+        return as_array(value, name, self.fail, ndim)
 
     def integer(self, value, name):
         """``value`` as a Python int (an int or an integral NumPy integer), or a "not yet"."""
-        if isinstance(value, (bool, np.bool_)) or value is None:
-            self.fail(f"{name} returned {value!r}; a size is a whole number.", "not_numeric")
-        if isinstance(value, (int, np.integer)):
-            return int(value)
-        if isinstance(value, (float, np.floating)):
-            if not np.isfinite(value) or value != int(value):
-                self.fail(f"{name} returned {float(value)!r}; a size is a whole number. A "
-                          "window that does not fit is dropped: round down.", "not_integer")
-            self.fail(f"{name} returned the float {float(value)!r}; return an int (floor "
-                      "division keeps whole numbers).", "not_integer")
-        self.fail(f"{name} returned a {type(value).__name__}; return an int.", "not_numeric")
+        return as_int(value, name, self.fail)
 
     def pair(self, value, name, n=2):
         """``value`` as a tuple of ``n`` items, or a "not yet"."""
-        if not isinstance(value, (tuple, list)) or len(value) != n:
-            got = (f"a {type(value).__name__} of length {len(value)}"
-                   if isinstance(value, (tuple, list)) else _describe(value))
-            self.fail(f"{name} should return {n} values as a tuple; it returned {got}.",
-                      "wrong_return")
-        return tuple(value)
-
-
-def _stop(worker):
-    """Raise _Timeout inside ``worker`` (delivered at its next Python instruction)."""
-    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident),
-                                               ctypes.py_object(_Timeout))
-
-
-def _short(err):
-    text = str(err)
-    return text if len(text) <= 200 else text[:197] + "..."
-
-
-def _kind(arr):
-    return "text" if arr.dtype.kind in "US" else f"{arr.dtype} values"
-
-
-def _describe(value):
-    if value is None:
-        return "None (did you forget to return?)"
-    shape = getattr(value, "shape", None)
-    return f"an array of shape {tuple(shape)}" if shape is not None else \
-        f"a {type(value).__name__}"
+        return as_tuple(value, name, self.fail, n)
 
 
 def check(exercise_id, library=()):
@@ -352,7 +225,7 @@ def check(exercise_id, library=()):
                 result = wrong.result
             except Exception as err:  # an answer so odd the check could not judge it
                 result = Result(exercise_id, False, 0.0, "the check could not judge your answer "
-                                f"({type(err).__name__}: {_short(err)}).", "unjudgeable")
+                                f"({type(err).__name__}: {short(err)}).", "unjudgeable")
             if show:
                 print(result.line())
             return result
