@@ -3,9 +3,9 @@
 ``instructor_notebook()`` is a small instructor notebook (lecture cells with
 outputs, two code exercises, a written question, a hidden-test cell);
 ``REGISTRY_SOURCE`` is the text of a module ``fake_exercises`` with the same
-contract as ``edu_cnn.exercises`` (``EXERCISES``, checks returning a Result
-with ``show``/``seed``/``timeout``); ``submission(kind)`` is a student's
-notebook of each kind the grader must survive. Nothing here runs a kernel.
+contract as ``edu_cnn.exercises`` (``EXERCISES`` of its ``Exercise``, checks
+returning its ``Result``, with ``show``/``seed``/``timeout``); ``submission(kind)``
+is a student's notebook of each kind the grader must survive. Nothing here runs a kernel.
 """
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
@@ -66,35 +66,11 @@ def instructor_notebook():
 
 
 REGISTRY_SOURCE = '''\
-"""A fake exercise registry with the contract of edu_cnn.exercises."""
-from dataclasses import dataclass
-
+"""A fake exercise registry with the contract of edu_cnn.exercises (and its Result, Exercise)."""
 import numpy as np
 
 from edu_cnn import functional
-
-
-@dataclass
-class Result:
-    exercise: str
-    passed: bool
-    score: float
-    message: str
-    diagnosis: str | None = None
-
-    def __bool__(self):
-        return self.passed
-
-
-@dataclass
-class Exercise:
-    id: str
-    notebook: str
-    title: str
-    check: object
-    answers: tuple
-    points: int
-    written: bool = False
+from edu_cnn.exercises import Exercise, Result
 
 
 def _run(exercise, fn, args, show):
