@@ -48,11 +48,10 @@ def pytest_report_header(config):
 
 
 def pytest_configure(config):
-    if not hasattr(config, "workerinput"):
-        folder = tempfile.mkdtemp(prefix="edu_cnn_test_figures_")
-        os.environ["EDU_CNN_FIGURES"] = folder
-        config._edu_cnn_figures = folder
-        config._edu_cnn_git_status = git_status()
+    folder = tempfile.mkdtemp(prefix="edu_cnn_test_figures_")
+    os.environ["EDU_CNN_FIGURES"] = folder
+    config._edu_cnn_figures = folder
+    config._edu_cnn_git_status = git_status()
     config.addinivalue_line("markers", "torch: needs PyTorch (skipped where it is not installed)")
     config.addinivalue_line("markers", "portability: re-runs the notebooks under other BLAS "
                                        "kernels and thread counts (minutes)")

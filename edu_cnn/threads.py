@@ -118,7 +118,7 @@ def set_blas_threads(n):
     dict of str -> int : the thread count each BLAS library had before, by its name
     """
     n = check_positive_int(n, "set_blas_threads", "n")
-    controller = _controller().select(user_api="blas")
+    controller = _blas_controller()
     before = {info["internal_api"]: info["num_threads"] for info in controller.info()}
     controller.limit(limits=n)
     _set_kernel_threads(n)
@@ -132,7 +132,7 @@ def blas_threads(n):
     n = check_positive_int(n, "blas_threads", "n")
     before = kernel_threads()
     try:
-        with _controller().limit(limits=n, user_api="blas"):
+        with _blas_controller().limit(limits=n):
             _set_kernel_threads(n)
             yield
     finally:
@@ -147,7 +147,7 @@ def blas_info():
     """
     return [{"name": info["internal_api"], "version": info.get("version"),
              "kernel": info.get("architecture"), "threads": info["num_threads"]}
-            for info in _controller().select(user_api="blas").info()]
+            for info in _blas_controller().info()]
 
 
 _default_blas_threads()

@@ -40,12 +40,15 @@ def test_every_exercise_names_at_least_five_mistakes(ex):
     assert len({diagnosis for _, diagnosis in MISTAKES[ex.id]}) >= 5
 
 
-@pytest.mark.parametrize("seed", [None, 5])
-@pytest.mark.parametrize("ex_id, answer, diagnosis", MISTAKE_CASES,
-                         ids=[f"{e}-{d}" for e, _, d in MISTAKE_CASES])
+# 05.1 is worked out by hand on one fixed input: a seed does not change it, so it runs once.
+SEEDED_MISTAKE_CASES = [(ex_id, answer, diagnosis, seed)
+                        for ex_id, answer, diagnosis in MISTAKE_CASES
+                        for seed in ([None] if ex_id == "05.1" else [None, 5])]
+
+
+@pytest.mark.parametrize("ex_id, answer, diagnosis, seed", SEEDED_MISTAKE_CASES,
+                         ids=[f"{e}-{d}-{s}" for e, _, d, s in SEEDED_MISTAKE_CASES])
 def test_a_typical_mistake_gets_its_own_diagnosis(ex_id, answer, diagnosis, seed):
-    if ex_id == "05.1" and seed is not None:
-        pytest.skip("05.1 is worked out by hand on one fixed input")
     result = exercises.EXERCISES[ex_id].check(answer, show=False, seed=seed)
     assert not result.passed
     assert result.diagnosis == diagnosis, result.message
