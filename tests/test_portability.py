@@ -13,6 +13,13 @@ proves it on whatever machine runs it: it re-runs strict nbval over every notebo
 - with the oldest dependency versions pyproject.toml allows: `make test` builds that
   environment (.venv-lowest) and names its python in $EDU_CNN_OLDEST_PYTHON.
 
+Each whole-course run costs minutes, so the last two factors ride along with a kernel
+run instead of running alone (x86: Haswell with 2 threads, Nehalem with the oldest
+versions): three runs instead of five on an AVX-512 machine. When a factor's kernel is
+the native one or cannot run here, the factor still runs, on the native kernel. A
+failure names every factor of its run; re-run it with `-k` and fewer factors
+(``EDU_CNN_PORTABILITY_SPLIT=1`` runs each factor alone) to tell them apart.
+
 The runs go in parallel, one per core, and each checks that it left the working tree
 as it found it (``git status --porcelain``).
 """
@@ -53,9 +60,9 @@ PROBE = ("import json, numpy, threadpoolctl; numpy.ones((64, 64)) @ numpy.ones((
 RUN_TIMEOUT_S = 900
 
 
-def blas_under(env):
+def blas_under(env, python=sys.executable):
     """(returncode, [(library, kernel), ...]) of NumPy's BLAS in a fresh process with `env`."""
-    result = subprocess.run([sys.executable, "-c", PROBE], env={**os.environ, **env},
+    result = subprocess.run([python, "-c", PROBE], env={**os.environ, **env},
                             capture_output=True, text=True, timeout=120, check=False)
     return result.returncode, (json.loads(result.stdout) if result.returncode == 0 else [])
 
@@ -82,32 +89,67 @@ def oldest_python():
     return python
 
 
-def variant_env(name):
-    """(python, environment) of one variant, or raise pytest.skip with the reason it can't run."""
-    if name == OLDEST:
-        return oldest_python(), ONE_THREAD
-    if name == "2 threads":
-        return sys.executable, {"OPENBLAS_NUM_THREADS": "2", "OMP_NUM_THREADS": "2",
-                                "MKL_NUM_THREADS": "2"}
+TWO_THREADS = "2 threads"
+TWO_THREADS_ENV = {"OPENBLAS_NUM_THREADS": "2", "OMP_NUM_THREADS": "2", "MKL_NUM_THREADS": "2"}
+# Which kernel run also carries which other factor.
+RIDERS = ({"NEOVERSEN1": TWO_THREADS, "ARMV8": OLDEST} if CANDIDATES is ARM_CORES
+          else {"Haswell": TWO_THREADS, "Nehalem": OLDEST})
+SPLIT = os.environ.get("EDU_CNN_PORTABILITY_SPLIT") == "1"
+
+
+def kernel_env(name, python):
+    """The environment that makes OpenBLAS (and torch) run kernel `name` in `python`'s NumPy,
+    or the reason why not."""
     native = native_kernel()
     if native is None:
-        pytest.skip(f"NumPy does not use OpenBLAS here ({blas_under({})[1]}), so "
-                    "OPENBLAS_CORETYPE does not apply")
+        return None, (f"NumPy does not use OpenBLAS here ({blas_under({})[1]}), so "
+                      "OPENBLAS_CORETYPE does not apply")
     if native.lower() == name.lower():
-        pytest.skip(f"{name} is this CPU's native kernel: the main nbval run already covers it")
+        return None, f"{name} is this CPU's native kernel: the main nbval run already covers it"
     env = {**ONE_THREAD, "OPENBLAS_CORETYPE": name, **CANDIDATES[name]}
-    code, libs = blas_under(env)
+    code, libs = blas_under(env, python)
     if code != 0:
-        pytest.skip(f"this CPU cannot run OpenBLAS's {name} kernels (the probe exited with "
-                    f"{code})")
+        return None, f"this CPU cannot run OpenBLAS's {name} kernels (the probe exited with {code})"
     chosen = [kernel for lib, kernel in libs if lib == "openblas"]
     if not chosen or chosen[0].lower() != name.lower():
-        pytest.skip(f"this CPU cannot run OpenBLAS's {name} kernels (OpenBLAS chose "
-                    f"{chosen[0] if chosen else 'nothing'} instead)")
-    return sys.executable, env
+        return None, (f"this CPU cannot run OpenBLAS's {name} kernels (OpenBLAS chose "
+                      f"{chosen[0] if chosen else 'nothing'} instead)")
+    return env, None
 
 
-VARIANTS = [OLDEST, *CANDIDATES, "2 threads"]
+def variant_env(name):
+    """(python, environment, what it runs) of one variant, or raise pytest.skip with the reason.
+
+    A variant is a kernel, a factor, or "kernel + factor"; a factor whose kernel cannot
+    run here runs on the native kernel."""
+    kernel, _, factor = name.partition(" + ")
+    if kernel in (OLDEST, TWO_THREADS):
+        kernel, factor = "", kernel
+    python = oldest_python() if factor == OLDEST else sys.executable
+    env, parts = dict(ONE_THREAD), []
+    if kernel:
+        kenv, reason = kernel_env(kernel, python)
+        if kenv is None and not factor:
+            pytest.skip(reason)
+        if kenv is not None:
+            env, parts = kenv, [f"OpenBLAS {kernel}"]
+        else:
+            parts = [f"the native kernel ({reason})"]
+    if factor == OLDEST:
+        parts.append("the oldest dependency versions")
+    elif factor == TWO_THREADS:
+        env.update(TWO_THREADS_ENV)
+        parts.append("2 BLAS threads")
+    return python, env, ", ".join(parts)
+
+
+def variant_names():
+    if SPLIT:
+        return [OLDEST, *CANDIDATES, TWO_THREADS]
+    return [f"{k} + {RIDERS[k]}" if k in RIDERS else k for k in CANDIDATES]
+
+
+VARIANTS = variant_names()
 
 
 def run_nbval(python, env, git_status):
@@ -127,11 +169,11 @@ def runs(request, tree_status):
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, min(os.cpu_count() or 1, 4)))
     for name in (v for v in VARIANTS if v in selected):
         try:
-            python, env = variant_env(name)
+            python, env, what = variant_env(name)
         except pytest.skip.Exception as skip:
             skipped[name] = skip.msg
             continue
-        started[name] = pool.submit(run_nbval, python, env, tree_status)
+        started[name] = (what, pool.submit(run_nbval, python, env, tree_status))
     yield started, skipped, selected
     pool.shutdown(wait=True, cancel_futures=True)
 
@@ -142,7 +184,7 @@ def test_at_least_two_other_kernels_are_checked(runs):
         pytest.skip("NumPy does not use OpenBLAS here")
     if not set(selected) & set(CANDIDATES):
         pytest.skip("no other-kernel run is selected in this session")
-    kernels = [name for name in started if name in CANDIDATES]
+    kernels = [name for name, (what, _) in started.items() if what.startswith("OpenBLAS")]
     assert len(kernels) >= 2, (f"only {kernels} of {list(CANDIDATES)} could run here; "
                                f"skipped: {skipped}")
 
@@ -152,8 +194,10 @@ def test_notebooks_print_the_same_numbers(runs, name):
     started, skipped, _ = runs
     if name in skipped:
         pytest.skip(skipped[name])
-    code, output, before, after = started[name].result()
+    what, future = started[name]
+    code, output, before, after = future.result()
     summary = [line for line in output.splitlines() if "FAILED" in line or " passed" in line]
-    assert code == 0, (f"strict nbval under {name} (native kernel: {native_kernel()}) failed:\n"
+    assert code == 0, (f"strict nbval with {what} (native kernel: {native_kernel()}) failed; "
+                       "re-run with EDU_CNN_PORTABILITY_SPLIT=1 to run each factor alone:\n"
                        + "\n".join(summary) + "\n\n" + output[-6000:])
     assert after == before, f"the nbval run under {name} changed the working tree"
