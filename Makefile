@@ -66,7 +66,7 @@ chromium:
 test: $(STAMP) $(LOWEST_STAMP) chromium
 	$(BIN)/ruff check .
 	$(ONE_THREAD) EDU_CNN_OLDEST_PYTHON=$(CURDIR)/$(LOWEST)/bin/python \
-	    $(BIN)/python -m pytest tests notebooks $(NBVAL)
+	    $(BIN)/python -m pytest tests notebooks $(NBVAL) --durations=20
 	@echo "== the unit tests with the oldest declared dependencies =="
 	$(ONE_THREAD) $(LOWEST)/bin/python -m pytest tests -p no:cacheprovider \
 	    -m "not portability" --deselect tests/test_browser.py --deselect tests/test_student_version.py
