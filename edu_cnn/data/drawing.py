@@ -11,7 +11,9 @@ of the field. ``to_mnist`` does the same:
 3. scale the longer side to 20 pixels by area averaging (each output pixel is the
    mean of the input area it covers: anti-aliased, and the same on every machine);
 4. paste into 28×28 and shift by whole pixels so that the centre of mass is as
-   close as possible to the centre (13.5, 13.5).
+   close as possible to pixel (14, 14): that is where MNIST puts it (the mean
+   centre of mass of the 5,000 embedded digits is (13.99, 14.00), in row/column
+   index coordinates).
 
 A network trained on MNIST expects exactly this: a digit drawn small in a corner
 and fed in as it is would be far from anything it has seen.
@@ -102,7 +104,7 @@ def to_mnist(image, invert="auto", threshold=0.1):
     h, w = (max(1, round(n * scale)) for n in crop.shape)
     small = np.clip(resize_area(crop, h, w), 0.0, 1.0)              # fits 20×20
     cy, cx = center_of_mass(small)
-    centre = (FIELD - 1) / 2                                        # 13.5
+    centre = FIELD / 2                                              # 14, as in MNIST
     top = _clamp(np.floor(centre - cy + 0.5), FIELD - h)
     left = _clamp(np.floor(centre - cx + 0.5), FIELD - w)
     digit = np.zeros((FIELD, FIELD))

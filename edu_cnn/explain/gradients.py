@@ -34,9 +34,15 @@ def input_gradient(model, x, target=None):
     grad : ndarray of shape (N, C, H, W)
     target : ndarray of shape (N,), the classes used
     """
+    batch, _ = _checks.check_explain_images(model, x, "input_gradient")
+    return _score_gradient(model, batch, target, "input_gradient")
+
+
+def _score_gradient(model, x, target, who):
+    """(∂ z_target / ∂ x (N, C, H, W), target (N,)) for checked images x (N, C, H, W)."""
     logits = model.forward(x, training=False)                   # (N, K)
     target = (logits.argmax(axis=1) if target is None
-              else _checks.check_targets(target, len(x), logits.shape[1], "input_gradient"))
+              else _checks.check_targets(target, len(x), logits.shape[1], who))
     dlogits = np.zeros_like(logits)
     dlogits[np.arange(len(x)), target] = 1.0                    # d z_t / d logits
     return model.backward(dlogits), target                      # (N, C, H, W)
@@ -49,7 +55,7 @@ def saliency(model, x, target=None):
     ``target``: int, (N,) class ids, or None for each image's predicted class.
     """
     batch, single = _checks.check_explain_images(model, x, "saliency")
-    grad, _ = input_gradient(model, batch, target)
+    grad, _ = _score_gradient(model, batch, target, "saliency")
     s = np.abs(grad).max(axis=1)                                 # (N, H, W)
     return s[0] if single else s
 
@@ -74,7 +80,7 @@ def smoothgrad(model, x, target=None, n_samples=25, noise=0.15, rng=None):
     for n, image in enumerate(batch):
         sigma = noise * (image.max() - image.min() or 1.0)
         noisy = image + sigma * rng.standard_normal((n_samples,) + image.shape)  # (S, C, H, W)
-        grad, _ = input_gradient(model, noisy.astype(batch.dtype), int(target[n]))
+        grad, _ = _score_gradient(model, noisy.astype(batch.dtype), int(target[n]), who)
         maps[n] = np.abs(grad).max(axis=1).mean(axis=0)          # mean of S saliency maps
     return maps[0] if single else maps
 

@@ -3,9 +3,10 @@
 A layer with kernel (or pool window) k, stride s and top padding p computes
 output row i from input rows i·s − p … i·s − p + k − 1. Going back from a unit
 layer by layer turns a range of rows [a, b) into [a·s − p, (b − 1)·s − p + k);
-the box that reaches the input is the receptive field (clipped to the image: the
-rest is zero padding). Its size grows as r_l = r_(l−1) + (k_l − 1)·j_(l−1), with the
-jump j_l = j_(l−1)·s_l (the input pixels between neighbouring units).
+the box that reaches the input is the receptive field (clipped at every layer to
+that layer's input: the rest is zero padding). Its size grows as
+r_l = r_(l−1) + (k_l − 1)·j_(l−1), with the jump j_l = j_(l−1)·s_l (the input pixels
+between neighbouring units).
 """
 from .. import _checks
 from ..layers import AvgPool2D, Conv2D, MaxPool2D
@@ -45,22 +46,24 @@ def receptive_field(model, layer, i, j, input_shape=(1, 28, 28)):
     """
     who = "receptive_field"
     chain = _layers_up_to(model, layer, who)
-    out_shape = model.output_shapes(tuple(input_shape), who=who)[len(chain) - 1]
+    windows = [_window(la, who) for la in chain]             # refuses Flatten, Dense
+    shapes = [tuple(input_shape)] + model.output_shapes(tuple(input_shape), who=who)
+    out_shape = shapes[len(chain)]
     i = _checks.check_positive_int(i + 1, who, "i (≥ 0)") - 1
     j = _checks.check_positive_int(j + 1, who, "j (≥ 0)") - 1
     if len(out_shape) != 3 or i >= out_shape[1] or j >= out_shape[2]:
         raise ValueError(f"{who}: {layer!r} outputs maps of shape {out_shape}; unit ({i}, {j}) "
                          "is not in them.")
     (r0, r1), (c0, c1) = (i, i + 1), (j, j + 1)
-    for la in reversed(chain):
-        window = _window(la, who)
+    for k in reversed(range(len(chain))):
+        window = windows[k]
         if window is None:
             continue
         (kh, kw), (sh, sw), (top, left) = window
-        r0, r1 = r0 * sh - top, (r1 - 1) * sh - top + kh
-        c0, c1 = c0 * sw - left, (c1 - 1) * sw - left + kw
-    H, W = input_shape[1:]
-    return max(r0, 0), min(r1, H), max(c0, 0), min(c1, W)
+        _, H, W = shapes[k]                                  # this layer's input; the rest is
+        r0, r1 = max(r0 * sh - top, 0), min((r1 - 1) * sh - top + kh, H)       # zero padding
+        c0, c1 = max(c0 * sw - left, 0), min((c1 - 1) * sw - left + kw, W)
+    return r0, r1, c0, c1
 
 
 def receptive_field_growth(model):
