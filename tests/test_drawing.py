@@ -24,8 +24,10 @@ def test_a_box_is_scaled_to_20_pixels_and_centred_by_its_centre_of_mass():
 def test_mnist_digits_come_back_unchanged():
     (x, _), _ = data.load_mnist()
     x = x[:300, 0].astype(np.float64)
-    diffs = np.array([np.abs(drawing.to_mnist(im) - im).mean() for im in x])
-    assert np.median(diffs) == 0.0 and diffs.max() < 0.002
+    diffs = np.array([np.abs(drawing.to_mnist(im) - im).max() for im in x])
+    assert diffs.max() < 1e-12
+    # with a threshold, the faint edge pixels no longer count for the box: no longer exact
+    assert max(np.abs(drawing.to_mnist(im, threshold=0.1) - im).max() for im in x) > 0.05
 
 
 def test_the_size_and_place_of_a_drawing_do_not_matter():

@@ -7,7 +7,8 @@ then put into a 28×28 field so that its **centre of mass** lies at the centre
 of the field. ``to_mnist`` does the same:
 
 1. grey levels in [0, 1], white ink on black (a light background is inverted);
-2. crop to the bounding box of the ink (pixels > ``threshold``);
+2. crop to the bounding box of the ink (pixels > ``threshold``, 0 by default: any
+   ink; a photo with a noisy background needs more, e.g. 0.25);
 3. scale the longer side to 20 pixels by area averaging (each output pixel is the
    mean of the input area it covers: anti-aliased, and the same on every machine);
 4. paste into 28×28 and shift by whole pixels so that the centre of mass is as
@@ -15,8 +16,9 @@ of the field. ``to_mnist`` does the same:
    centre of mass of the 5,000 embedded digits is (13.99, 14.00), in row/column
    index coordinates).
 
-A network trained on MNIST expects exactly this: a digit drawn small in a corner
-and fed in as it is would be far from anything it has seen.
+MNIST's own digits are already in this form: ``to_mnist`` gives them back unchanged
+(tests/test_drawing.py checks it). A network trained on MNIST expects exactly this: a
+digit drawn small in a corner and fed in as it is would be far from anything it has seen.
 
 ``render_strokes`` turns mouse strokes (lists of (x, y) points) into an image,
 as the drawing widget does; ``PRE_DRAWN`` holds a few digits drawn that way.
@@ -73,14 +75,15 @@ def _as_grey(image, who):
     return image
 
 
-def to_mnist(image, invert="auto", threshold=0.1):
+def to_mnist(image, invert="auto", threshold=0.0):
     """A drawn or photographed digit -> an MNIST-like (28, 28) float64 image in [0, 1].
 
     Parameters
     ----------
     image : ndarray of shape (H, W) or (H, W, 3|4), float in [0, 1] or uint8 0–255
     invert : "auto" (invert if the border is mostly light), True or False
-    threshold : float, grey level above which a pixel counts as ink (for the box)
+    threshold : float, grey level above which a pixel counts as ink (for the box); raise it
+        (e.g. 0.25) for photos whose paper is not quite white
 
     Returns
     -------

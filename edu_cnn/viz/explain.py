@@ -40,7 +40,7 @@ def show_drawn_digit(drawing, digit, conv_maps, probs, class_names=None):
     """
     digit = as_2d(digit, "show_drawn_digit", "digit")
     panels = ([] if drawing is None else [1.0]) + [1.0] + [2.0] * len(conv_maps) + [1.5]
-    fig = new_figure((2.3 * sum(panels) * 0.9, 3.4))
+    fig = new_figure((1.3 * sum(panels), 3.0))
     axes = fig.subplots(1, len(panels), width_ratios=panels)
     k = 0
     if drawing is not None:
@@ -102,7 +102,7 @@ def show_fgsm(image, adversarial, probs, probs_adv, epsilon, class_names=None):
     Returns a Figure with 5 axes in that order (the last two: clean, adversarial probs).
     """
     image, adv = as_2d(image, "show_fgsm", "image"), as_2d(adversarial, "show_fgsm", "adversarial")
-    fig = new_figure((13, 3.2))
+    fig = new_figure((10, 2.8))
     axes = fig.subplots(1, 5, width_ratios=[1, 1, 1, 1.4, 1.4])
     delta = adv - image
     axes[0].imshow(image, cmap="gray", vmin=0, vmax=1, interpolation="nearest")

@@ -121,8 +121,8 @@ class DrawDigit(Viewer):
         if self.uploaded is None and not self.strokes:
             self.digit = self.probs = None
             raise FriendlyError(EMPTY)
-        try:
-            self.digit = to_mnist(raw)
+        try:                               # a photo's paper is never quite white: threshold
+            self.digit = to_mnist(raw, threshold=0.0 if self.uploaded is None else 0.25)
         except ValueError as err:
             self.digit = self.probs = None
             raise FriendlyError(str(err)) from None
