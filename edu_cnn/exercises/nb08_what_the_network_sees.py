@@ -98,12 +98,15 @@ FGSM_MISTAKES = [
 ]
 
 
+def _fgsm_call(case):
+    x, _, epsilon = case
+    return f"my_fgsm_step(x of shape {x.shape}, grad, epsilon={epsilon})"
+
+
 @check("08.2")
 def check_fgsm_step(ctx, my_fgsm_step):
     """Exercise 08.2: ``my_fgsm_step(x, grad, epsilon)`` -> x_adv of x's shape."""
-    ctx.judge(my_fgsm_step, _fgsm_cases(ctx), _fgsm, FGSM_MISTAKES,
-              describe=lambda c: f"my_fgsm_step(x of shape {c[0].shape}, grad, "
-                                 f"epsilon={c[2]})")
+    ctx.judge(my_fgsm_step, _fgsm_cases(ctx), _fgsm, FGSM_MISTAKES, describe=_fgsm_call)
     return ctx.ok("every pixel moves by ε in the direction that raises the loss, then back "
                   "into [0, 1]: the largest first-order increase for a change of at most ε "
                   "per pixel.")
