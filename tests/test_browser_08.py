@@ -94,7 +94,7 @@ def test_draw_clear_and_epsilon_in_notebook_08(lab_session, screenshots):  # noq
     rf = s.viewer("edu-cnn-receptive-field-viewer")
     canvas = rf.locator("canvas").first
     status = s.act_and_wait(rf, "08_receptive_field_click",
-                            lambda: canvas.click(position={"x": 6, "y": 30}))
+                            lambda: canvas.click(position={"x": 10, "y": 110}))  # 48 px/unit
     assert status.endswith("unit (2, 0)"), status
 
     median, worst = statistics.median(latencies), max(latencies)

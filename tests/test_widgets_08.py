@@ -82,7 +82,8 @@ def test_receptive_field_viewer_click_picks_the_unit(model):
     x = np.random.default_rng(2).random((1, 28, 28))
     v = widgets.ReceptiveFieldViewer(model, x, zoom=10)
     assert v.unit == (3, 3) and v.layer.value == "max_pool2d_1"
-    v._click(x=25, y=61)
+    assert v.canvas.width == 280                      # the 7×7 map fills it: 40 px per unit
+    v._click(x=85, y=250)
     assert v.unit == (6, 2)
     assert v.shown_figure.axes[0].get_title().startswith("input: rows 18–27, cols 2–17 (10×16)")
     v.layer.value = "conv2d"

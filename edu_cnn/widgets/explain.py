@@ -92,8 +92,8 @@ class FGSMViewer(Viewer):
 class ReceptiveFieldViewer(Viewer):
     """Click a unit of a feature map: its receptive field lights up on the input.
 
-    image : ndarray of shape (C, H, W); the map is drawn on an ipycanvas, ``zoom``
-    screen pixels per unit, and a click picks the unit under the mouse.
+    image : ndarray of shape (C, H, W); the chosen map fills an ipycanvas of
+    H·``zoom`` screen pixels (each unit a square), and a click picks the unit under the mouse.
     """
 
     def __init__(self, model, image, zoom=12):
@@ -103,10 +103,9 @@ class ReceptiveFieldViewer(Viewer):
                    len(model.layers))
         self.acts = {name: out[0] for name, out in acts[:end] if out.ndim == 4}
         names = list(self.acts)
-        self.zoom = zoom
         self.layer = W.Dropdown(options=names, value=names[-1], description="layer")
         self.channel = W.Dropdown(options=self._channels(), value=0, description="channel")
-        side = max(m.shape[1] for m in self.acts.values()) * zoom
+        side = self.input_image.shape[1] * zoom
         self.canvas = Canvas(width=side, height=side,
                              layout=W.Layout(width=f"{side}px", height=f"{side}px"))
         self.canvas.add_class("edu-cnn-canvas")
@@ -127,9 +126,13 @@ class ReceptiveFieldViewer(Viewer):
         self.unit = self._centre()
         self._refill(self.channel, self._channels(), 0)
 
+    def _unit_size(self):
+        """Screen pixels per unit of the chosen map (the map fills the canvas)."""
+        return self.canvas.width // max(self.acts[self.layer.value].shape[1:])
+
     def _click(self, x, y):
         fmap = self.acts[self.layer.value][self.channel.value]
-        i, j = int(y // self.zoom), int(x // self.zoom)
+        i, j = int(y // self._unit_size()), int(x // self._unit_size())
         if i < fmap.shape[0] and j < fmap.shape[1]:
             self.unit = (i, j)
             self._update()
@@ -139,7 +142,8 @@ class ReceptiveFieldViewer(Viewer):
         fmap = self.acts[self.layer.value][self.channel.value]
         lo, hi = float(fmap.min()), float(fmap.max())
         rgb = matplotlib.colormaps["viridis"]((fmap - lo) / ((hi - lo) or 1.0))[..., :3]
-        big = np.kron((rgb * 255).astype(np.uint8), np.ones((self.zoom, self.zoom, 1), np.uint8))
+        k = self._unit_size()
+        big = np.kron((rgb * 255).astype(np.uint8), np.ones((k, k, 1), np.uint8))
         self.canvas.clear()
         self.canvas.put_image_data(big, 0, 0)
 
