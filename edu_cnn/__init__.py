@@ -19,3 +19,7 @@ from .training import Callback, History  # noqa: E402
 
 __all__ = ["Sequential", "History", "Callback", "layers", "losses", "optim", "init",
            "data", "gradcheck", "set_blas_threads", "blas_threads", "blas_info", "__version__"]
+
+from . import explain  # noqa: E402  (notebook 08: saliency, Grad-CAM, FGSM, ...)
+
+__all__ += ["explain"]

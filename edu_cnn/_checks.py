@@ -301,3 +301,37 @@ def check_paired(x, y, who):
                          f"got {x_shape} and {y_shape}.")
     check_lengths(len(x), len(y), who, x_shape, y_shape)
     return x, y
+
+
+# --- explain (notebook 08) ---
+
+def check_explain_images(model, x, who):
+    """Float images ``(N, C, H, W)`` (or one ``(C, H, W)``) for an explanation method.
+
+    Returns ``(batch (N, C, H, W), single)``; ``single`` says one image was given.
+    """
+    from .layers import Layer  # local: the layers import _checks
+    if not hasattr(model, "layers") or not all(isinstance(la, Layer) for la in model.layers):
+        raise TypeError(f"{who} expected a Sequential model first, got {type(model).__name__}.")
+    check_floating(x, who)
+    single = x.ndim == 3
+    if x.ndim not in (3, 4) or 0 in x.shape:
+        raise ValueError(f"{who} expected images of shape (N, C, H, W) or one image (C, H, W), "
+                         f"got {format_shape(x.shape)}. A single 28×28 digit is "
+                         "x.reshape(1, 1, 28, 28).")
+    x = x[None] if single else x
+    check_finite(x, who)
+    model.output_shapes(x.shape[1:], who=who)
+    return x, single
+
+
+def check_targets(target, n, n_classes, who, arg="target"):
+    """Class ids ``(N,)`` (an int is used for every image) in ``[0, n_classes)``."""
+    t = np.full(n, target) if isinstance(target, numbers.Integral) else np.asarray(target)
+    if t.shape != (n,) or t.dtype.kind not in "iu":
+        raise ValueError(f"{who} expected {arg} to be an int or {n} integer class ids (one per "
+                         f"image), got {target!r}.")
+    if t.min() < 0 or t.max() >= n_classes:
+        raise ValueError(f"{who} expected {arg} in [0, {n_classes - 1}] (the model has "
+                         f"{n_classes} outputs), got {int(t[(t < 0) | (t >= n_classes)][0])}.")
+    return t.astype(np.int64)

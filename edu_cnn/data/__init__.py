@@ -49,3 +49,8 @@ __all__ = [
     "load_cifar10", "load_fashion_mnist", "load_mnist", "one_hot", "sample_image", "scale",
     "standardize", "stratified_subset", "verify_file",
 ]
+
+# notebook 08: your own digit, made MNIST-like
+from .drawing import PRE_DRAWN, render_strokes, to_mnist  # noqa: E402
+
+__all__ += ["to_mnist", "render_strokes", "PRE_DRAWN"]

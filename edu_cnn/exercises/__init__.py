@@ -60,3 +60,10 @@ __all__ = [
     "check_valid_cnn", "check_confusion_matrix",                                 # 06
     "check_dense_to_torch", "check_sgd_momentum_step",                           # 07
 ]
+
+# notebook 08: what the network looks at
+from .nb08_what_the_network_sees import EXERCISES as _EX08  # noqa: E402
+from .nb08_what_the_network_sees import check_fgsm_step, check_grad_cam_weights  # noqa: E402
+
+EXERCISES.update({ex.id: ex for ex in _EX08})
+__all__ += ["check_grad_cam_weights", "check_fgsm_step"]                         # 08

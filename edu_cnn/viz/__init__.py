@@ -51,3 +51,16 @@ __all__ = [
     "show_convolution", "show_pooling", "pool_with_argmax", "show_feature_map_explorer",
     "plot_im2col", "save_figure", "figures_folder", "FIGURES_ENV",
 ]
+
+# notebook 08 (explain.py): your digit, explanation maps, FGSM, receptive fields
+from .explain import (  # noqa: E402
+    plot_fgsm_curve,
+    plot_receptive_field_growth,
+    show_drawn_digit,
+    show_explanations,
+    show_fgsm,
+    show_receptive_field,
+)
+
+__all__ += ["show_drawn_digit", "show_explanations", "show_fgsm", "plot_fgsm_curve",
+            "show_receptive_field", "plot_receptive_field_growth"]

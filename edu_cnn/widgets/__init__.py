@@ -33,3 +33,11 @@ from .training import LiveTraining
 __all__ = ["KernelPlayground", "PoolingPlayground", "FeatureMapExplorer",
            "FilterViewer", "LiveTraining", "pool_with_argmax", "figure_to_png",
            "default_conv", "output_size_formula"]
+
+# notebook 08: draw a digit (ipycanvas), explanation maps, FGSM, receptive fields.
+# DrawDigit -> viz.show_drawn_digit, ExplanationViewer -> viz.show_explanations,
+# FGSMViewer -> viz.show_fgsm, ReceptiveFieldViewer -> viz.show_receptive_field.
+from .draw import DrawDigit  # noqa: E402
+from .explain import ExplanationViewer, FGSMViewer, ReceptiveFieldViewer  # noqa: E402
+
+__all__ += ["DrawDigit", "ExplanationViewer", "FGSMViewer", "ReceptiveFieldViewer"]
