@@ -148,3 +148,49 @@ def run_all_cells(page, timeout_s=300):
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     page.wait_for_function(JS_ALL_EXECUTED, timeout=timeout_s * 1000, polling=500)
     return page.evaluate(JS_ERROR_OUTPUTS)
+
+
+# --- live slides: jupyterlab-slideshow's presentation mode (test_browser_slides.py) ---
+JS_DECK_SCREEN = """() => {
+  const w = window.jupyterapp.shell.currentWidget;
+  const cells = [];
+  w.content.widgets.forEach((c, i) => {
+    if (c.node.classList.contains('jp-deck-mod-onscreen')) {
+      const r = c.node.getBoundingClientRect();
+      cells.push([i, r.top, r.bottom]);
+    }
+  });
+  return cells;
+}"""
+
+
+def deck_start(page, cell=0):
+    """Present the current notebook from `cell` on; wait until the deck is up."""
+    page.evaluate(f"""() => {{ const w = window.jupyterapp.shell.currentWidget;
+                              w.content.activeCellIndex = {cell};
+                              return window.jupyterapp.commands.execute('deck:start'); }}""")
+    page.wait_for_function("() => document.body.dataset.jpDeckMode === 'presenting'",
+                           timeout=10_000)
+    page.wait_for_function(f"({JS_DECK_SCREEN})().length > 0", timeout=10_000)
+    return page.evaluate(JS_DECK_SCREEN)
+
+
+JS_ACTIVE = "() => window.jupyterapp.shell.currentWidget.content.activeCellIndex"
+
+
+def deck_next(page, current, settle_s=0.25):
+    """The next screen (down into a subslide first, else forward), or None at the end."""
+    for command in ("deck:down", "deck:forward"):
+        before = page.evaluate(JS_ACTIVE)
+        page.evaluate(f"() => window.jupyterapp.commands.execute('{command}')")
+        time.sleep(0.1)
+        if page.evaluate(JS_ACTIVE) == before:
+            continue
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            time.sleep(settle_s)
+            screen = page.evaluate(JS_DECK_SCREEN)
+            if screen and screen != current:
+                time.sleep(settle_s)                  # let the transition finish
+                return page.evaluate(JS_DECK_SCREEN)
+    return None

@@ -125,8 +125,11 @@ def _natural_height(cell):
 
 
 def figures(cell):
-    return sum(1 for o in cell.get("outputs", []) if "image/png" in o.get("data", {})
-               or "application/vnd.jupyter.widget-view+json" in o.get("data", {}))
+    """Pictures a cell shows: its PNGs, or its viewer if it has none (a viewer that also
+    prints its static twin when it is done, as LiveTraining does, is one picture)."""
+    kinds = [o.get("data", {}) for o in cell.get("outputs", [])]
+    pngs = sum("image/png" in d for d in kinds)
+    return pngs or sum("application/vnd.jupyter.widget-view+json" in d for d in kinds)
 
 
 class Screen:
