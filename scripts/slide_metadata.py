@@ -8,7 +8,7 @@ The decisions are per notebook (the tables in scripts/slide_plan.py):
     are "skip", the written answers' solutions are "skip", every other cell
     continues the screen above it ("-");
   - ``TYPES[nb]`` overrides single cells (a long set-up cell skipped, a figure
-    moved to its own subslide, a reveal made a "fragment");
+    moved to its own subslide);
   - a cell that would push its screen over the size budget of tests/slides.py
     starts a new subslide instead (and is reported, so the table can say better);
   - a single cell taller than a screen (a big figure) gets jupyterlab-slideshow's
@@ -38,6 +38,13 @@ from slides import (  # noqa: E402
     set_deck_zoom,
 )
 
+# A cell that continues the screen above it. Not "-": jupyterlab-slideshow (the live
+# presenter) handles only a missing slide_type or the six types other than "-", and a
+# "-" cell never comes on screen there (0.3.4, presenter.js _getExtents has no case for
+# it). "fragment" shows it on the same screen, one key press later (step by step), in
+# the live deck and in nbconvert's reveal.js decks alike.
+CONTINUE = "fragment"
+
 
 def is_notes_cell(cell):
     return (cell.cell_type == "markdown" and NOTES_PREFIX.match(cell.source) is not None
@@ -60,7 +67,7 @@ def default_type(index, cell, cells):
             return "subslide"
         if src.startswith("**Your answer:**"):
             return "skip"                  # the instructor's answer: not for the screen
-    return "-"
+    return CONTINUE
 
 
 def plan(nb, name):

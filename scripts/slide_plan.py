@@ -5,12 +5,9 @@ without the speaker-notes cells, from 0). NOTES[nb][cell] = (minutes, the point 
 screen that starts at that cell).
 """
 TYPES = {
-    # the hand-made classifier: text, picture and its result together; the score is revealed
-    "00": {12: "subslide", 13: "-", 15: "fragment"},
-    "06": {14: "fragment"},           # the test accuracy, after the training cell ran
+    # the nearest-mean classifier: its text, the class means and the score on one screen
+    "00": {12: "subslide", 13: "fragment"},
 }
-
-NOTES = {}
 
 NOTES = {
     "00": {

@@ -151,17 +151,20 @@ def run_all_cells(page, timeout_s=300):
 
 
 # --- live slides: jupyterlab-slideshow's presentation mode (test_browser_slides.py) ---
+# The cells on the current screen: [index, top, bottom, visible]. A fragment not reached
+# yet is on screen (its space is kept) but not visible.
 JS_DECK_SCREEN = """() => {
   const w = window.jupyterapp.shell.currentWidget;
   const cells = [];
   w.content.widgets.forEach((c, i) => {
     if (c.node.classList.contains('jp-deck-mod-onscreen')) {
       const r = c.node.getBoundingClientRect();
-      cells.push([i, r.top, r.bottom]);
+      cells.push([i, r.top, r.bottom, c.node.classList.contains('jp-deck-mod-visible')]);
     }
   });
   return cells;
 }"""
+JS_ACTIVE = "() => window.jupyterapp.shell.currentWidget.content.activeCellIndex"
 
 
 def deck_start(page, cell=0):
@@ -172,25 +175,18 @@ def deck_start(page, cell=0):
     page.wait_for_function("() => document.body.dataset.jpDeckMode === 'presenting'",
                            timeout=10_000)
     page.wait_for_function(f"({JS_DECK_SCREEN})().length > 0", timeout=10_000)
+    time.sleep(0.5)
     return page.evaluate(JS_DECK_SCREEN)
 
 
-JS_ACTIVE = "() => window.jupyterapp.shell.currentWidget.content.activeCellIndex"
-
-
-def deck_next(page, current, settle_s=0.25):
-    """The next screen (down into a subslide first, else forward), or None at the end."""
+def deck_next(page, settle_s=0.3):
+    """One step on (down: the next fragment or subslide, else forward: the next slide);
+    the screen after it, or None at the end of the deck."""
     for command in ("deck:down", "deck:forward"):
         before = page.evaluate(JS_ACTIVE)
         page.evaluate(f"() => window.jupyterapp.commands.execute('{command}')")
-        time.sleep(0.1)
-        if page.evaluate(JS_ACTIVE) == before:
-            continue
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            time.sleep(settle_s)
-            screen = page.evaluate(JS_DECK_SCREEN)
-            if screen and screen != current:
-                time.sleep(settle_s)                  # let the transition finish
-                return page.evaluate(JS_DECK_SCREEN)
+        time.sleep(0.05)
+        if page.evaluate(JS_ACTIVE) != before:
+            time.sleep(settle_s)                      # let the transition finish
+            return page.evaluate(JS_DECK_SCREEN)
     return None
