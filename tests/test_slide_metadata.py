@@ -2,6 +2,7 @@
 
 For every notebook in notebooks/ (08 and 09 included as soon as they exist):
 - every cell has a valid ``metadata.slideshow.slide_type``; the first cell starts a slide;
+  none is "-", which the live presenter never shows (continuing cells are "fragment");
 - every ``##`` section starts a slide, and a ``### `` step a slide or a subslide;
 - every screen has speaker notes: a "notes" markdown cell right after the screen's content,
   starting ``Speaker notes (≈N min): `` and saying something;
@@ -52,6 +53,15 @@ def test_every_cell_has_a_valid_slide_type(nb):
                      f"value): {bad}; each needs one of {SLIDE_TYPES} "
                      f"(see scripts/slide_metadata.py)")
     assert slide_type(book.cells[0]) == "slide", f"{name}: the title cell must start a slide"
+
+
+def test_no_cell_is_lost_in_the_live_deck(nb):
+    """jupyterlab-slideshow 0.3.4 (the live presenter) has no case for "-": such a cell
+    never comes on screen. A cell that continues a screen is a "fragment"."""
+    name, book = nb
+    dashes = [i for i, c in enumerate(book.cells) if slide_type(c) == "-"]
+    assert not dashes, (f"{name}: cells with slide_type '-' (never shown by jupyterlab-slideshow): "
+                        f"{dashes}; make them 'fragment' (same screen, one key press later)")
 
 
 def test_sections_start_slides_and_steps_start_screens(nb):
