@@ -179,7 +179,7 @@ def deck_start(page, cell=0):
     return page.evaluate(JS_DECK_SCREEN)
 
 
-def deck_next(page, settle_s=0.3):
+def deck_next(page, settle_s=0.15):
     """One step on (down: the next fragment or subslide, else forward: the next slide);
     the screen after it, or None at the end of the deck."""
     for command in ("deck:down", "deck:forward"):
