@@ -61,8 +61,8 @@ def default_type(index, cell, cells):
                                         for line in src.splitlines()[:3]) and index <= 3:
         return "skip"                      # the imports cell (set-up, not an idea)
     if cell.cell_type == "markdown":
-        if src.startswith("## "):
-            return "slide"
+        if src.startswith("## ") or "\n## " in src:
+            return "slide"                 # a section starts here (or further down the cell)
         if src.startswith("### "):
             return "subslide"
         if src.startswith("**Your answer:**"):
