@@ -20,15 +20,13 @@ fail the test. Notebook 06 is copied with EPOCHS = 1 and float32 so that it trai
 seconds: this test is about presenting, nbval checks the numbers.
 """
 import contextlib
-import os
 import re
 import time
-from pathlib import Path
 
 import nbformat
 import pytest
+import test_browser
 from browser import (
-    CHROMIUM,
     JupyterLab,
     copy_course,
     deck_next,
@@ -39,26 +37,12 @@ from browser import (
 )
 from slides import cell_height, slide_type
 
+# The same fixtures as test_browser.py: Chromium or a clear failure; the screenshot folder.
+chromium, screenshots = test_browser.chromium, test_browser.screenshots
+
 VIEWPORT = {"width": 1280, "height": 720}
 # Messages JupyterLab itself logs as errors that say nothing about the deck.
 HARMLESS = (re.compile(r"Failed to load resource: the server responded with a status of 404"),)
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    if Path(CHROMIUM).exists():
-        return CHROMIUM
-    reason = f"browser tests did not run: Chromium not found at {CHROMIUM}."
-    if os.environ.get("EDU_CNN_SKIP_BROWSER") == "1":
-        pytest.skip(reason + " Left out on purpose: EDU_CNN_SKIP_BROWSER=1.")
-    pytest.fail(reason + " Install Debian's chromium, or set EDU_CNN_SKIP_BROWSER=1.")
-
-
-@pytest.fixture
-def screenshots(tmp_path):
-    folder = Path(os.environ.get("EDU_CNN_SCREENSHOTS", tmp_path / "screenshots"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def set_parameters(path, **values):
