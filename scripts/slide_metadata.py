@@ -78,10 +78,11 @@ def plan(nb, name):
     types = [overrides.get(i, default_type(i, c, cells)) for i, c in enumerate(cells)]
     zoomed = {}
     for i, cell in enumerate(cells):           # one cell taller than a screen: shown smaller
-        h = cell_height(cell)
-        if types[i] not in ("skip", "notes") and h > SCREEN_BUDGET_PX:
-            zoomed[i] = int(100 * SCREEN_BUDGET_PX / h) / 100
-            set_deck_zoom(cell, zoomed[i])
+        zoom = 1.0
+        while types[i] not in ("skip", "notes") and cell_height(cell) > SCREEN_BUDGET_PX:
+            zoom = round(zoom - 0.01, 2)              # a wide figure shrinks less than zoom
+            set_deck_zoom(cell, zoom)
+            zoomed[i] = zoom
     split = []
     height = 0.0
     for i, cell in enumerate(cells):

@@ -7,6 +7,8 @@ screen that starts at that cell).
 TYPES = {
     # the nearest-mean classifier: its text, the class means and the score on one screen
     "00": {12: "subslide", 13: "fragment"},
+    # rendered 717 px with the section's text (estimated 679): the kernels get their own screen
+    "03": {27: "subslide"},
 }
 
 NOTES = {
@@ -139,8 +141,9 @@ NOTES = {
         23: (2, "the formulas against the layer's backward, then the plan for the numerical "
                 "check."),
         25: (2, "the numerical gradient check passes for every padding and stride."),
-        26: (2, "hand-designed kernels: blur, sharpen, edges, Sobel, Laplacian — what each "
-                "weight pattern does."),
+        26: (2, "before learning, kernels were designed by hand: blur, sharpen, edges, Sobel, "
+                "Laplacian."),
+        27: (2, "the eight kernels as numbers: what each weight pattern does."),
         28: (2, "the kernels on a digit: edges trace the strokes. Shown smaller while "
                 "presenting."),
         29: (1, "on a photo the kernels are easier to read."),

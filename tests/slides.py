@@ -42,7 +42,10 @@ TEXT_LINE_PX = 21.5             # one rendered line of markdown text
 HEADING_PX = {1: 56, 2: 44, 3: 36, 4: 30}
 MATH_LINE_PX = 30.0             # one source line inside a $$ ... $$ block
 MD_CELL_PAD_PX = 12
-WIDGET_PX = 420                 # a viewer (ipywidgets) as it renders, at most
+# A viewer (ipywidgets) as it renders live, by the class its text repr names (measured
+# in the deck); a viewer not measured yet counts as taller than a screen.
+VIEWER_PX = {"KernelPlayground": 680, "FilterViewer": 280, "LiveTraining": 480}
+VIEWER_DEFAULT_PX = 1000
 # The budget: the viewport height less the deck's own margins and controls.
 SCREEN_BUDGET_PX = 690
 
@@ -82,7 +85,12 @@ def _markdown_height(source):
     return height
 
 
-def _output_height(output):
+def _viewer_height(data):
+    name = data.get("text/plain", "").split("(", 1)[0].strip()
+    return VIEWER_PX.get(name, VIEWER_DEFAULT_PX)
+
+
+def _output_height(output, zoom=1.0):
     kind = output.get("output_type")
     if kind == "stream":
         return OUTPUT_PAD_PX + CODE_LINE_PX * len(output.get("text", "").splitlines())
@@ -90,10 +98,10 @@ def _output_height(output):
         return OUTPUT_PAD_PX + CODE_LINE_PX * len(output.get("traceback", []))
     data = output.get("data", {})
     if "application/vnd.jupyter.widget-view+json" in data:
-        return WIDGET_PX
-    if "image/png" in data:
+        return _viewer_height(data)
+    if "image/png" in data:          # scaled down to the width, which zoom makes wider
         w, h = png_size(data["image/png"])
-        return OUTPUT_PAD_PX + h * min(1.0, CONTENT_WIDTH_PX / w)
+        return OUTPUT_PAD_PX + h * min(1.0, CONTENT_WIDTH_PX / zoom / w)
     if "text/plain" in data:
         return OUTPUT_PAD_PX + CODE_LINE_PX * len(data["text/plain"].splitlines())
     return 0
@@ -112,16 +120,17 @@ def set_deck_zoom(cell, zoom):
 
 def cell_height(cell):
     """Estimated height in CSS px of one cell (input and outputs) in the live deck."""
-    return _natural_height(cell) * deck_zoom(cell)
+    zoom = deck_zoom(cell)
+    return _natural_height(cell, zoom) * zoom
 
 
-def _natural_height(cell):
+def _natural_height(cell, zoom=1.0):
     if cell.cell_type == "markdown":
         return _markdown_height(cell.source)
     if cell.cell_type != "code":
         return CODE_LINE_PX * len(cell.source.splitlines())
     height = CODE_CELL_PAD_PX + CODE_LINE_PX * max(1, len(cell.source.splitlines()))
-    return height + sum(_output_height(o) for o in cell.get("outputs", []))
+    return height + sum(_output_height(o, zoom) for o in cell.get("outputs", []))
 
 
 def figures(cell):

@@ -9,11 +9,12 @@ jupyterlab-rise issues 119 and 126. jupyterlab-slideshow presents inside Jupyter
 so the viewers are the notebook's own live widgets.
 
 Each test starts JupyterLab on 127.0.0.1 (tests/browser.py), opens a copy of the notebook
-in Debian's Chromium at 1280×720, runs every cell, presents it from the first cell and
-walks the whole deck: every cell that is not "skip" or "notes" must come on screen, notes
-and skipped cells never, and no screen may reach past the 720-px viewport (the rendered
-overflow check; tests/slides.py estimates the same heights from the notebook alone, the
-table is printed). On the viewer's screen it moves a slider and waits for the kernel's
+in Debian's Chromium at 1280×720, presents it from the first cell and
+walks the whole deck with the committed outputs: every cell that is not "skip" or "notes"
+must come on screen, notes and skipped cells never, and no screen may reach past the
+720-px viewport (the rendered overflow check; tests/slides.py estimates the same heights
+from the notebook alone, the table is printed). Then it runs every cell, presents the
+viewer's screen (which must fit too, viewer live), moves a slider and waits for the kernel's
 redraw ("update N+1" in the status line and a new picture), runs a cell while presenting,
 and takes screenshots (to $EDU_CNN_SCREENSHOTS or the test's temp folder). Console errors
 fail the test. Notebook 06 is copied with EPOCHS = 1 and float32 so that it trains in
@@ -27,6 +28,7 @@ import nbformat
 import pytest
 import test_browser
 from browser import (
+    JS_DECK_SCREEN,
     JupyterLab,
     copy_course,
     deck_next,
@@ -57,13 +59,14 @@ def set_parameters(path, **values):
 
 @pytest.fixture
 def present(chromium, tmp_path, screenshots):
-    """present(notebook, **parameters) -> (page, nb, screens, errors): all cells run, whole deck
-    walked from the first cell; the deck is left on its last screen."""
+    """present(notebook, **parameters) -> (page, nb, screens, errors): the whole deck walked
+    with the committed outputs (what the static budget measures), then every cell run."""
     from playwright.sync_api import sync_playwright
 
     with contextlib.ExitStack() as stack:
         def start(notebook, **parameters):
             root = copy_course(tmp_path, [notebook])
+            nb = nbformat.read(root / "notebooks" / notebook, as_version=4)
             if parameters:
                 set_parameters(root / "notebooks" / notebook, **parameters)
             lab = stack.enter_context(JupyterLab(root, tmp_path / "jupyterlab.log"))
@@ -74,8 +77,6 @@ def present(chromium, tmp_path, screenshots):
             page.on("console", lambda m: m.type == "error" and errors.append(m.text))
             page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
             open_notebook(page, lab, f"notebooks/{notebook}")
-            failed = run_all_cells(page, timeout_s=300)
-            assert failed == [], f"{notebook} raised in the browser: {failed}"
             screen = deck_start(page)
             page.screenshot(path=str(screenshots / f"slides_{notebook[:2]}_title.png"))
             screens = [screen]
@@ -84,7 +85,9 @@ def present(chromium, tmp_path, screenshots):
                 if len(screens) == 3:
                     page.screenshot(path=str(screenshots / f"slides_{notebook[:2]}_third.png"))
                 assert len(screens) < 400, "the deck never ends"
-            nb = nbformat.read(root / "notebooks" / notebook, as_version=4)
+            page.evaluate("() => window.jupyterapp.commands.execute('deck:stop')")
+            failed = run_all_cells(page, timeout_s=300)
+            assert failed == [], f"{notebook} raised in the browser: {failed}"
             return page, nb, screens, errors
         yield start
 
@@ -123,6 +126,17 @@ def go_to_cell(page, index):
     page.evaluate("() => window.jupyterapp.commands.execute('deck:stop')")
     page.wait_for_function("() => document.body.dataset.jpDeckMode !== 'presenting'")
     return deck_start(page, cell=index)
+
+
+def check_viewer_screen(name, page, viewer, cell):
+    """The live viewer's screen fits the viewport; print its height for the size model."""
+    screen = page.evaluate(JS_DECK_SCREEN)
+    top, bottom = min(t for _, t, _, _ in screen), max(b for _, _, b, _ in screen)
+    box = viewer.bounding_box()
+    print(f"\n{name}: viewer screen {[i for i, *_ in screen]} rendered {bottom - top:.0f} px "
+          f"(top {top:.0f}); the viewer {box['height']:.0f} px at the cell's zoom")
+    assert top >= -1 and bottom <= VIEWPORT["height"] + 1, \
+        f"{name}: the live viewer's screen (cell {cell}) is past 720 px: {top:.0f}..{bottom:.0f}"
 
 
 def move_slider(page, viewer, shots, what):
@@ -176,6 +190,7 @@ def test_present_notebook_03_and_turn_the_kernel_playground(present, screenshots
     assert cell in [i for i, _, _, v in screen if v]
     viewer = page.locator(".edu-cnn-kernel-playground").first
     assert viewer.is_visible(), "the KernelPlayground is not on its slide"
+    check_viewer_screen("03", page, viewer, cell)
     status = move_slider(page, viewer, screenshots, "03_kernel_playground")
     assert "stride 2" in status
     table = viewer_cell(nb, "def conv_out(")
@@ -194,6 +209,7 @@ def test_present_notebook_06_and_turn_the_feature_map_explorer(present, screensh
     go_to_cell(page, cell)
     viewer = page.locator(".edu-cnn-feature-map-explorer").first
     assert viewer.is_visible(), "the FeatureMapExplorer is not on its slide"
+    check_viewer_screen("06", page, viewer, cell)
     status = move_slider(page, viewer, screenshots, "06_feature_map_explorer")
     assert status.split(": ", 1)[1].startswith("image 1,")
     print(f"\n06 presented in {time.perf_counter() - start:.1f} s")
