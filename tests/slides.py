@@ -44,7 +44,8 @@ MATH_LINE_PX = 30.0             # one source line inside a $$ ... $$ block
 MD_CELL_PAD_PX = 12
 # A viewer (ipywidgets) as it renders live, by the class its text repr names (measured
 # in the deck); a viewer not measured yet counts as taller than a screen.
-VIEWER_PX = {"KernelPlayground": 680, "FilterViewer": 280, "LiveTraining": 480}
+VIEWER_PX = {"KernelPlayground": 710, "FeatureMapExplorer": 550, "FilterViewer": 280,
+             "LiveTraining": 480}
 VIEWER_DEFAULT_PX = 1000
 # The budget: the viewport height less the deck's own margins and controls.
 SCREEN_BUDGET_PX = 690
