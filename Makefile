@@ -69,7 +69,7 @@ test: $(STAMP) $(LOWEST_STAMP) chromium
 	    $(BIN)/python -m pytest tests notebooks $(NBVAL) --durations=20
 	@echo "== the unit tests with the oldest declared dependencies =="
 	$(ONE_THREAD) $(LOWEST)/bin/python -m pytest tests -p no:cacheprovider \
-	    -m "not portability" --deselect tests/test_browser.py --deselect tests/test_student_version.py
+	    -m "not portability and not browser" --deselect tests/test_student_version.py
 
 # The only target that writes figures/ (through $EDU_CNN_FIGURES), notebook outputs and
 # the student version (student/, from the executed instructor notebooks).

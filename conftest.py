@@ -55,6 +55,16 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "torch: needs PyTorch (skipped where it is not installed)")
     config.addinivalue_line("markers", "portability: re-runs the notebooks under other BLAS "
                                        "kernels and thread counts (minutes)")
+    config.addinivalue_line("markers", "browser: drives JupyterLab, a deck or the website in "
+                                       "Chromium (every tests/test_browser*.py)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test of a tests/test_browser*.py file `browser`, so that one
+    `-m "not browser"` leaves them all out."""
+    for item in items:
+        if item.path.name.startswith("test_browser"):
+            item.add_marker("browser")
 
 
 def pytest_sessionfinish(session, exitstatus):

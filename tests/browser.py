@@ -148,3 +148,45 @@ def run_all_cells(page, timeout_s=300):
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     page.wait_for_function(JS_ALL_EXECUTED, timeout=timeout_s * 1000, polling=500)
     return page.evaluate(JS_ERROR_OUTPUTS)
+
+
+# --- live slides: jupyterlab-slideshow's presentation mode (test_browser_slides.py) ---
+# The cells on the current screen: [index, top, bottom, visible]. A fragment not reached
+# yet is on screen (its space is kept) but not visible.
+JS_DECK_SCREEN = """() => {
+  const w = window.jupyterapp.shell.currentWidget;
+  const cells = [];
+  w.content.widgets.forEach((c, i) => {
+    if (c.node.classList.contains('jp-deck-mod-onscreen')) {
+      const r = c.node.getBoundingClientRect();
+      cells.push([i, r.top, r.bottom, c.node.classList.contains('jp-deck-mod-visible')]);
+    }
+  });
+  return cells;
+}"""
+JS_ACTIVE = "() => window.jupyterapp.shell.currentWidget.content.activeCellIndex"
+
+
+def deck_start(page, cell=0):
+    """Present the current notebook from `cell` on; wait until the deck is up."""
+    page.evaluate(f"""() => {{ const w = window.jupyterapp.shell.currentWidget;
+                              w.content.activeCellIndex = {cell};
+                              return window.jupyterapp.commands.execute('deck:start'); }}""")
+    page.wait_for_function("() => document.body.dataset.jpDeckMode === 'presenting'",
+                           timeout=10_000)
+    page.wait_for_function(f"({JS_DECK_SCREEN})().length > 0", timeout=10_000)
+    time.sleep(0.5)
+    return page.evaluate(JS_DECK_SCREEN)
+
+
+def deck_next(page, settle_s=0.15):
+    """One step on (down: the next fragment or subslide, else forward: the next slide);
+    the screen after it, or None at the end of the deck."""
+    for command in ("deck:down", "deck:forward"):
+        before = page.evaluate(JS_ACTIVE)
+        page.evaluate(f"() => window.jupyterapp.commands.execute('{command}')")
+        time.sleep(0.05)
+        if page.evaluate(JS_ACTIVE) != before:
+            time.sleep(settle_s)                      # let the transition finish
+            return page.evaluate(JS_DECK_SCREEN)
+    return None
