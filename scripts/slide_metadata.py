@@ -139,7 +139,7 @@ def apply(path, dry_run=False):
 def main(argv):
     dry = "--dry-run" in argv
     paths = [a for a in argv if a != "--dry-run"] or sorted(
-        str(p) for p in (ROOT / "notebooks").glob("0[0-7]_*.ipynb"))
+        str(p) for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     for path in paths:
         print(apply(path, dry_run=dry))
 

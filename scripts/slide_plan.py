@@ -275,4 +275,45 @@ NOTES = {
         34: (1, "07.3, written: why two correct implementations can differ."),
         36: (1, "open exercise: the same comparison in float32."),
     },
+    "08": {
+        0: (1, "the question of the lecture is *why* the network answers what it answers; "
+               "every tool today is a forward pass plus one backward pass students already wrote."),
+        4: (1, "same architecture as 06; we retrain instead of loading, so the notebook stands "
+               "alone and offline and nothing binary is committed."),
+        7: (2, "MNIST's preprocessing is not a detail: a drawing must be boxed to 20×20 and "
+               "centred by its centre of mass, or the network sees a digit it never saw."),
+        10: (1, "the pre-drawn digits after preprocessing, with the network's answers."),
+        12: (1, "the static twin of the drawing viewer on the ambiguous 4/9: input, feature "
+                "maps, probabilities split between two classes."),
+        14: (3, "let the students draw; ask them to make the network say 9 with a stroke that a "
+                "person would still read as 4."),
+        15: (2, "saliency is the gradient of one class score with respect to the pixels, "
+                "checked against numerical gradients; SmoothGrad averages it over noisy copies."),
+        19: (1, "saliency and SmoothGrad side by side on three digits: speckle against a "
+                "smoother map."),
+        20: (1, "occlusion needs no gradient, only forward passes: the most honest and the "
+                "slowest map; a confident network hardly notices one hidden patch."),
+        23: (2, "Grad-CAM weights the last conv layer's maps by their average gradient: class "
+                "evidence at the resolution of that layer."),
+        24: (1, "the four maps on the same digits."),
+        25: (2, "the maps disagree because they measure different things: local sensitivity, "
+                "region necessity, class evidence in the last feature maps."),
+        26: (1, "the explanation viewer: pick a digit and a method."),
+        27: (2, "FGSM: one signed gradient step of size ε against the true class; one digit "
+                "before and after the push."),
+        29: (2, "accuracy against ε over the 1,000 test digits: the decision is a sum over many "
+                "pixels and FGSM aligns all of them against it."),
+        31: (1, "what to look for in the viewer at 0.05 and at 0.2."),
+        32: (1, "move the ε slider: the perturbation grows and the prediction flips."),
+        33: (1, "a unit of a feature map sees only part of the image."),
+        34: (2, "the receptive field grows layer by layer: two 5×5 convs and two pools see "
+                "16×16 of a 28×28 digit."),
+        35: (1, "walking back from one unit gives its input patch, checked against the pixels "
+                "the backward pass reaches."),
+        37: (2, "click a unit to see its patch."),
+        38: (1, "recap; each tool is a forward pass plus at most one backward pass."),
+        39: (2, "exercise 08.1: the Grad-CAM weights."),
+        42: (2, "exercise 08.2: one FGSM step."),
+        45: (1, "exercise 08.3, written: why so small a change fools the network."),
+    },
 }
