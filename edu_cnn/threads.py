@@ -84,14 +84,17 @@ def parallel_map(fn, *iterables):
     """``[fn(*args) for args in zip(*iterables)]``, on ``kernel_threads()`` threads.
 
     The results come back in order; an exception in ``fn`` is raised here. With
-    one thread (or one item) it is a plain loop in the calling thread.
+    one thread (or one item) it is a plain loop in the calling thread. While the
+    pool runs, BLAS runs on one thread (threadpoolctl, ~7 µs): two pool threads
+    each calling a 2-thread BLAS made the cifar step of bench/ 70 ms instead of 54.
     """
     args = list(zip(*iterables))
     if kernel_threads() == 1 or len(args) == 1:
         return [fn(*a) for a in args]
     if _kernels["pool"] is None:
         _kernels["pool"] = ThreadPoolExecutor(kernel_threads(), thread_name_prefix="edu_cnn")
-    return list(_kernels["pool"].map(fn, *zip(*args)))
+    with _blas_controller().limit(limits=1):       # each pool thread already has its core:
+        return list(_kernels["pool"].map(fn, *zip(*args)))   # a 2-thread BLAS would wait
 
 
 def _controller():
