@@ -30,10 +30,12 @@ import contextlib
 import os
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
+
 from ._checks import check_positive_int
 
 __all__ = ["blas_threads", "set_blas_threads", "blas_info", "kernel_threads", "parallel_map",
-           "chunks"]
+           "parallel_matmul", "chunks"]
 
 
 def _usable_cores():
@@ -78,6 +80,29 @@ def chunks(n_items, bytes_per_item):
     """``range(n_items)`` in slices of ~``CHUNK_BYTES``: [slice(0, k), slice(k, 2k), ...]."""
     k = max(1, CHUNK_BYTES // max(1, bytes_per_item))
     return [slice(start, start + k) for start in range(0, n_items, k)]
+
+
+def parallel_matmul(a, b):
+    """``a @ b`` for a (M, K), b (K, N) -> (M, N), in blocks on edu_cnn's threads.
+
+    The longer of the two free sides (the rows of a or the columns of b) is cut
+    into blocks of at least 128 with ~32 M multiply-adds each; every block is
+    one BLAS product, so no sum over K is split and the blocks depend on the
+    shapes only: the same bits on any thread count. Small products stay whole.
+    """
+    (M, K), N = a.shape, b.shape[1]
+    side = max(M, N)
+    pieces = max(1, min(side // 128, M * N * K // 2**25))
+    if pieces == 1:
+        return a @ b
+    out = np.empty((M, N), dtype=np.result_type(a, b))
+    step = -(-side // pieces)                                   # ceil(side / pieces)
+    blocks = [slice(start, start + step) for start in range(0, side, step)]
+    if M >= N:
+        parallel_map(lambda rows: np.matmul(a[rows], b, out=out[rows]), blocks)
+    else:
+        parallel_map(lambda cols: np.matmul(a, b[:, cols], out=out[:, cols]), blocks)
+    return out
 
 
 def parallel_map(fn, *iterables):
