@@ -11,20 +11,20 @@ threadpoolctl::
         model.fit(...)
 
 The same count sets edu_cnn's own threads: the fast convolution and pooling
-kernels (``ops/``) cut the batch into chunks of a few images and hand them to
-``parallel_map``, which runs them on that many threads (NumPy releases the
-GIL inside its loops and matrix products). The chunks depend on the shapes
-only, so the results are the same, bit for bit, on any thread count.
+kernels (``ops/``) and the ReLU cut the batch into chunks of a few images and
+hand them to ``parallel_map``, and Dense cuts its large products into blocks
+(``parallel_matmul``); they run on that many threads (NumPy releases the GIL
+inside its loops and matrix products), each with a one-thread BLAS. The chunks
+and blocks depend on the shapes only, so the results are the same, bit for
+bit, on any thread count.
 
 By default edu_cnn uses every core the process may run on
 (``os.sched_getaffinity``) for its kernels, and sets BLAS to ONE thread at
 import, unless the environment already chose a count (``OPENBLAS_NUM_THREADS``,
 ``OMP_NUM_THREADS``, ``MKL_NUM_THREADS``). On 2 cores this was the fastest
-setting measured on a busy machine by far (multi-threaded BLAS: 3-12× slower
-training steps, its threads wait for each other and spin) and within noise of
-the others for the convolution nets on a quiet one (``bench/blas_threads.py``,
-numbers in ``bench/README.md``). ``set_blas_threads(2)`` gives the Dense
-layers' products 2 BLAS threads, which pays on an idle machine only.
+setting measured, on a busy machine by far (a multi-threaded BLAS waits for
+its second thread, which waits for a core) and within noise of the others on
+a quiet one (``bench/blas_threads.py``, numbers in ``bench/README.md``).
 """
 import contextlib
 import os
