@@ -99,9 +99,9 @@ def profile(name, threads, steps, before=None):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--net", choices=list(NETS), default="cifar")
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--steps", type=int, default=30)
     parser.add_argument("--before", metavar="REV", help="git revision to compare with")
+    for option, default in (("--threads", 1), ("--steps", 30)):
+        parser.add_argument(option, type=int, default=default)
     args = parser.parse_args()
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as folder:
