@@ -12,11 +12,11 @@ threadpoolctl::
 
 The same count sets edu_cnn's own threads: the fast convolution and pooling
 kernels (``ops/``) and the ReLU cut the batch into chunks of a few images and
-hand them to ``parallel_map``, and Dense cuts its large products into blocks
-(``parallel_matmul``); they run on that many threads (NumPy releases the GIL
-inside its loops and matrix products), each with a one-thread BLAS. The chunks
-and blocks depend on the shapes only, so the results are the same, bit for
-bit, on any thread count.
+hand them to ``parallel_map``, which runs them on that many threads (NumPy
+releases the GIL inside its loops and matrix products), each with a one-thread
+BLAS. The chunks depend on the shapes only, so the results are the same, bit
+for bit, on any thread count. Dense's products are single BLAS calls, on the
+BLAS threads.
 
 By default edu_cnn uses every core the process may run on
 (``os.sched_getaffinity``) for its kernels, and sets BLAS to ONE thread at
@@ -30,12 +30,10 @@ import contextlib
 import os
 from concurrent.futures import ThreadPoolExecutor
 
-import numpy as np
-
 from ._checks import check_positive_int
 
 __all__ = ["blas_threads", "set_blas_threads", "blas_info", "kernel_threads", "parallel_map",
-           "parallel_matmul", "chunks"]
+           "chunks"]
 
 
 def _usable_cores():
@@ -80,29 +78,6 @@ def chunks(n_items, bytes_per_item):
     """``range(n_items)`` in slices of ~``CHUNK_BYTES``: [slice(0, k), slice(k, 2k), ...]."""
     k = max(1, CHUNK_BYTES // max(1, bytes_per_item))
     return [slice(start, start + k) for start in range(0, n_items, k)]
-
-
-def parallel_matmul(a, b):
-    """``a @ b`` for a (M, K), b (K, N) -> (M, N), in blocks on edu_cnn's threads.
-
-    The longer of the two free sides (the rows of a or the columns of b) is cut
-    into blocks of at least 128 with ~32 M multiply-adds each; every block is
-    one BLAS product, so no sum over K is split and the blocks depend on the
-    shapes only: the same bits on any thread count. Small products stay whole.
-    """
-    (M, K), N = a.shape, b.shape[1]
-    side = max(M, N)
-    pieces = max(1, min(side // 128, M * N * K // 2**25))
-    if pieces == 1:
-        return a @ b
-    out = np.empty((M, N), dtype=np.result_type(a, b))
-    step = -(-side // pieces)                                   # ceil(side / pieces)
-    blocks = [slice(start, start + step) for start in range(0, side, step)]
-    if M >= N:
-        parallel_map(lambda rows: np.matmul(a[rows], b, out=out[rows]), blocks)
-    else:
-        parallel_map(lambda cols: np.matmul(a, b[:, cols], out=out[:, cols]), blocks)
-    return out
 
 
 def parallel_map(fn, *iterables):

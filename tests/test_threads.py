@@ -159,18 +159,3 @@ def test_chunked_kernels_match_the_loop_kernels(monkeypatch):
         np.testing.assert_allclose(ops.maxpool2d_backward(dout, cache),
                                    ops.maxpool2d_backward_naive(dout, ref_cache), rtol=1e-12)
 
-
-@pytest.mark.parametrize("shape", [(64, 4096, 256), (2000, 64, 256), (64, 256, 3000),
-                                   (8, 16, 4)])
-def test_parallel_matmul_same_bits_on_any_thread_count(restore_threads, shape):
-    M, K, N = shape
-    rng = np.random.default_rng(5)
-    a, b = rng.standard_normal((M, K)), rng.standard_normal((K, N))
-    edu_cnn.set_blas_threads(1)
-    reference = threads.parallel_matmul(a, b), threads.parallel_matmul(b.T, a.T)
-    np.testing.assert_allclose(reference[0], a @ b, rtol=1e-12, atol=1e-9)
-    np.testing.assert_allclose(reference[1], b.T @ a.T, rtol=1e-12, atol=1e-9)
-    for n in (2, 3):
-        edu_cnn.set_blas_threads(n)
-        np.testing.assert_array_equal(threads.parallel_matmul(a, b), reference[0])
-        np.testing.assert_array_equal(threads.parallel_matmul(b.T, a.T), reference[1])
