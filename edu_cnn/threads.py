@@ -11,7 +11,7 @@ threadpoolctl::
         model.fit(...)
 
 The same count sets edu_cnn's own threads: the fast convolution and pooling
-kernels (``ops/``) and the ReLU cut the batch into chunks of a few images and
+kernels (``ops/``) cut the batch into chunks of a few images and
 hand them to ``parallel_map``, which runs them on that many threads (NumPy
 releases the GIL inside its loops and matrix products), each with a one-thread
 BLAS. The chunks depend on the shapes only, so the results are the same, bit

@@ -94,8 +94,7 @@ def test_dense_skips_dx_and_keeps_its_grads():
 
 
 @pytest.mark.parametrize("shape", [(7, 3, 5, 4), (6,), (0, 3), ()])
-def test_relu_by_chunks_matches_the_formula(monkeypatch, shape):
-    monkeypatch.setattr(threads, "CHUNK_BYTES", 64)         # several chunks where possible
+def test_relu_matches_the_formula_on_any_shape(shape):
     rng = np.random.default_rng(4)
     x, dy = rng.standard_normal(shape), rng.standard_normal(shape)
     x[x > 1.5] = 0.0                                        # exact zeros pass no gradient

@@ -3,47 +3,22 @@ import numpy as np
 
 from .. import _checks
 from ..functional import sigmoid
-from ..threads import chunks, parallel_map
 from .base import Layer
 
 
 class ReLU(Layer):
-    """Rectified linear unit: ``y = max(x, 0)``; dy/dx = 1 where x > 0, else 0.
-
-    Forward makes y and the mask ``x > 0`` (where the gradient passes) chunk by
-    chunk, a few images at a time on edu_cnn's threads: the second pass reads a
-    chunk of x that the first one just left in the core's cache. Backward
-    multiplies dy by the mask, chunk by chunk as well.
-    """
+    """Rectified linear unit: ``y = max(x, 0)``; dy/dx = 1 where x > 0, else 0."""
 
     def forward(self, x, training=True):
         """x (N, ...) -> y of the same shape."""
         self._check_input(x)
-        y, positive = np.empty_like(x), np.empty(x.shape, dtype=bool)
-
-        def forward_chunk(part):
-            np.maximum(x[part], 0, out=y[part])
-            np.greater(x[part], 0, out=positive[part])
-
-        _by_chunks(forward_chunk, x)
-        self._cache = positive
-        return y
+        self._cache = x > 0                                # where the gradient passes
+        return np.maximum(x, 0)
 
     def backward(self, dy):
-        """dy (N, ...) -> dx of the same shape."""
         positive = self._cached()
         self._check_dy(dy, positive.shape)
-        dx = np.empty(dy.shape, dtype=dy.dtype)
-        _by_chunks(lambda part: np.multiply(dy[part], positive[part], out=dx[part]), dy)
-        return dx
-
-
-def _by_chunks(fn, x):
-    """``fn(part)`` for slices ``part`` of the batch of x, ~``threads.CHUNK_BYTES`` each."""
-    if x.ndim == 0 or x.size == 0:
-        fn(...)
-    else:
-        parallel_map(fn, chunks(len(x), x[0].nbytes))
+        return dy * positive
 
 
 class LeakyReLU(Layer):
