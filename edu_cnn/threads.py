@@ -22,9 +22,13 @@ By default edu_cnn uses every core the process may run on
 (``os.sched_getaffinity``) for its kernels, and sets BLAS to ONE thread at
 import, unless the environment already chose a count (``OPENBLAS_NUM_THREADS``,
 ``OMP_NUM_THREADS``, ``MKL_NUM_THREADS``). On 2 cores this was the fastest
-setting measured, on a busy machine by far (a multi-threaded BLAS waits for
-its second thread, which waits for a core) and within noise of the others on
-a quiet one (``bench/blas_threads.py``, numbers in ``bench/README.md``).
+setting measured in 5 of 6 cases (3 nets, with other jobs running and with
+every core busy; the exception: the small mnist net with both cores taken,
+where one thread was faster). A multi-threaded BLAS waits for its second
+thread, which waits for a core: 1.3-17× slower steps on a loaded machine
+(``bench/blas_threads.py``, numbers in ``bench/README.md``).
+``set_blas_threads(2)`` gives the Dense layers' products 2 BLAS threads,
+which pays on an idle machine only.
 """
 import contextlib
 import os

@@ -158,4 +158,3 @@ def test_chunked_kernels_match_the_loop_kernels(monkeypatch):
         np.testing.assert_array_equal(out, ref)
         np.testing.assert_allclose(ops.maxpool2d_backward(dout, cache),
                                    ops.maxpool2d_backward_naive(dout, ref_cache), rtol=1e-12)
-
