@@ -91,7 +91,7 @@ def edu_runners(net, x, y):
 
     def train_step():
         value = loss.forward(net.forward(x, training=True), y)
-        net.backward(loss.backward())
+        net.backward(loss.backward(), input_grad=False)     # as fit does: no dL/dx of x
         opt.step(net)
         return value
 

@@ -44,6 +44,10 @@ class SummaryTable(str):
         """``summary()`` already printed the table; show nothing for the returned value."""
 
 
+# Layers whose backward can skip dx (``input_grad=False``).
+_FIRST_LAYER_SKIPS_DX = (_layers.Conv2D, _layers.Dense)
+
+
 def _snake_case(type_name):
     """``"Conv2D"`` -> ``"conv2d"``, ``"MaxPool2D"`` -> ``"max_pool2d"`` (Keras-style names)."""
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z][a-z])", "_", type_name).lower()
@@ -125,14 +129,23 @@ class Sequential:
     def __call__(self, x, training=True):
         return self.forward(x, training=training)
 
-    def backward(self, dout):
+    def backward(self, dout, input_grad=True):
         """Backpropagate ``dout`` (dL/d logits) through the layers in reverse; fills their grads.
 
-        dout (N, K) -> dx, dL/dx with the shape of the model's input.
+        dout (N, K) -> dx, dL/dx with the shape of the model's input (a saliency map).
+        ``input_grad=False`` (what ``fit`` uses) returns None: training needs the
+        parameters' gradients only, so the layers before the first one with
+        parameters are skipped and that one (Conv2D, Dense) does not compute its dx.
         """
-        for layer in reversed(self.layers):
-            dout = layer.backward(dout)
-        return dout
+        first = 0 if input_grad else next(
+            (i for i, layer in enumerate(self.layers) if layer.params), len(self.layers))
+        for i in range(len(self.layers) - 1, first - 1, -1):
+            layer = self.layers[i]
+            if i == first and not input_grad and isinstance(layer, _FIRST_LAYER_SKIPS_DX):
+                layer.backward(dout, input_grad=False)
+            else:
+                dout = layer.backward(dout)
+        return dout if input_grad else None
 
     def activations(self, x):
         """Each layer's output for ``x`` (inference mode), for the feature-map viewers.

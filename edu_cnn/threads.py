@@ -11,20 +11,24 @@ threadpoolctl::
         model.fit(...)
 
 The same count sets edu_cnn's own threads: the fast convolution and pooling
-kernels (``ops/``) cut the batch into chunks of a few images and hand them to
-``parallel_map``, which runs them on that many threads (NumPy releases the
-GIL inside its loops and matrix products). The chunks depend on the shapes
-only, so the results are the same, bit for bit, on any thread count.
+kernels (``ops/``) cut the batch into chunks of a few images and
+hand them to ``parallel_map``, which runs them on that many threads (NumPy
+releases the GIL inside its loops and matrix products), each with a one-thread
+BLAS. The chunks depend on the shapes only, so the results are the same, bit
+for bit, on any thread count. Dense's products are single BLAS calls, on the
+BLAS threads.
 
 By default edu_cnn uses every core the process may run on
 (``os.sched_getaffinity``) for its kernels, and sets BLAS to ONE thread at
 import, unless the environment already chose a count (``OPENBLAS_NUM_THREADS``,
 ``OMP_NUM_THREADS``, ``MKL_NUM_THREADS``). On 2 cores this was the fastest
-setting measured on a busy machine by far (multi-threaded BLAS: 3-12× slower
-training steps, its threads wait for each other and spin) and within noise of
-the others for the convolution nets on a quiet one (``bench/blas_threads.py``,
-numbers in ``bench/README.md``). ``set_blas_threads(2)`` gives the Dense
-layers' products 2 BLAS threads, which pays on an idle machine only.
+setting measured in 5 of 6 cases (3 nets, with other jobs running and with
+every core busy; the exception: the small mnist net with both cores taken,
+where one thread was faster). A multi-threaded BLAS waits for its second
+thread, which waits for a core: 1.3-17× slower steps on a loaded machine
+(``bench/blas_threads.py``, numbers in ``bench/README.md``).
+``set_blas_threads(2)`` gives the Dense layers' products 2 BLAS threads,
+which pays on an idle machine only.
 """
 import contextlib
 import os
@@ -84,14 +88,17 @@ def parallel_map(fn, *iterables):
     """``[fn(*args) for args in zip(*iterables)]``, on ``kernel_threads()`` threads.
 
     The results come back in order; an exception in ``fn`` is raised here. With
-    one thread (or one item) it is a plain loop in the calling thread.
+    one thread (or one item) it is a plain loop in the calling thread. While the
+    pool runs, BLAS runs on one thread (threadpoolctl, ~7 µs): two pool threads
+    each calling a 2-thread BLAS made the cifar step of bench/ 70 ms instead of 54.
     """
     args = list(zip(*iterables))
     if kernel_threads() == 1 or len(args) == 1:
         return [fn(*a) for a in args]
     if _kernels["pool"] is None:
         _kernels["pool"] = ThreadPoolExecutor(kernel_threads(), thread_name_prefix="edu_cnn")
-    return list(_kernels["pool"].map(fn, *zip(*args)))
+    with _blas_controller().limit(limits=1):       # each pool thread already has its core:
+        return list(_kernels["pool"].map(fn, *zip(*args)))   # a 2-thread BLAS would wait
 
 
 def _controller():

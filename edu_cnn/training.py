@@ -253,7 +253,7 @@ def _train_step(model, run, xb, yb, where):
             f"{run.epochs}, batch {batch + 1}/{n_batches}. The weights diverged: the "
             f"learning rate lr={lr:g} is probably too large; try a smaller one, e.g. "
             f"lr={lr / 10:g} (and check that x is scaled, e.g. x / 255).")
-    model.backward(run.loss.backward())
+    model.backward(run.loss.backward(), input_grad=False)    # dL/dx of the input: not needed
     run.optimizer.step(model)
     return value, int((predicted_classes(logits) == yb).sum())
 

@@ -158,3 +158,10 @@ def test_chunked_kernels_match_the_loop_kernels(monkeypatch):
         np.testing.assert_array_equal(out, ref)
         np.testing.assert_allclose(ops.maxpool2d_backward(dout, cache),
                                    ops.maxpool2d_backward_naive(dout, ref_cache), rtol=1e-12)
+
+
+def test_blas_runs_on_one_thread_inside_the_pool(restore_threads):
+    edu_cnn.set_blas_threads(2)                  # pool threads each calling a 2-thread BLAS
+    inside = threads.parallel_map(lambda _: thread_counts(), range(4))   # would oversubscribe
+    assert all(counts == [1] * len(counts) for counts in inside)
+    assert thread_counts() == [2] * len(thread_counts())                 # restored after

@@ -56,9 +56,13 @@ class Conv2D(Layer):
         W, b = self._params_as(x.dtype)                    # compute in the input's dtype
         return self._keep(conv.conv2d_forward(x, W, b, self.stride, self.padding))
 
-    def backward(self, dy):
-        """dy (N, out_channels, H_out, W_out) -> dx (N, in_channels, H, W); fills grads."""
-        dx, self.grads["W"], self.grads["b"] = conv.conv2d_backward(dy, self._kernel_cache(dy))
+    def backward(self, dy, input_grad=True):
+        """dy (N, out_channels, H_out, W_out) -> dx (N, in_channels, H, W); fills grads.
+
+        ``input_grad=False`` fills the grads only and returns None (for a first layer).
+        """
+        dx, self.grads["W"], self.grads["b"] = conv.conv2d_backward(dy, self._kernel_cache(dy),
+                                                                    input_grad)
         self._grads_to_param_dtype()
         return dx
 

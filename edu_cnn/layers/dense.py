@@ -46,8 +46,11 @@ class Dense(Layer):
         self._cache = x
         return x @ W + b                                   # (N, in) @ (in, out) -> (N, out)
 
-    def backward(self, dy):
-        """dy (N, out_features) -> dx (N, in_features); fills grads["W"] and grads["b"]."""
+    def backward(self, dy, input_grad=True):
+        """dy (N, out_features) -> dx (N, in_features); fills grads["W"] and grads["b"].
+
+        ``input_grad=False`` fills the grads only and returns None (for a first layer).
+        """
         x = self._cached()
         self._check_dy(dy, (x.shape[0], self.out_features))
         dy = dy.astype(x.dtype, copy=False)
@@ -55,7 +58,7 @@ class Dense(Layer):
         self.grads["W"] = x.T @ dy                         # (in, N) @ (N, out)
         self.grads["b"] = dy.sum(axis=0)                   # (out,)
         self._grads_to_param_dtype()
-        return dy @ W.T                                    # (N, out) @ (out, in)
+        return dy @ W.T if input_grad else None            # (N, out) @ (out, in)
 
     def output_shape(self, input_shape):
         self._check_input_shape(("N",) + tuple(input_shape))

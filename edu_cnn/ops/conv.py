@@ -95,8 +95,11 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
     return out, (x.shape, cols, chunks, w, strides, pads)
 
 
-def conv2d_backward_naive(dout, cache):
-    """Loop version: dout (N, F, H', W'), cache -> dx (N, C, H, W), dw (F, C, KH, KW), db (F,)."""
+def conv2d_backward_naive(dout, cache, input_grad=True):
+    """Loop version: dout (N, F, H', W'), cache -> dx (N, C, H, W), dw (F, C, KH, KW), db (F,).
+
+    ``input_grad=False`` skips dx (returns None for it): a first layer's dx is never used.
+    """
     x_shape, x_pad, w, (sh, sw), pads = cache
     F, C, KH, KW = w.shape
     dx_pad = np.zeros_like(x_pad)
@@ -106,12 +109,13 @@ def conv2d_backward_naive(dout, cache):
             rows, cols = slice(i * sh, i * sh + KH), slice(j * sw, j * sw + KW)
             g = dout[:, :, i, j]                                        # (N, F)
             dw += np.einsum("nf,ncuv->fcuv", g, x_pad[:, :, rows, cols])
-            dx_pad[:, :, rows, cols] += np.einsum("nf,fcuv->ncuv", g, w)
+            if input_grad:
+                dx_pad[:, :, rows, cols] += np.einsum("nf,fcuv->ncuv", g, w)
     db = dout.sum(axis=(0, 2, 3))
-    return _crop(dx_pad, pads, *x_shape[2:]), dw, db
+    return (_crop(dx_pad, pads, *x_shape[2:]) if input_grad else None), dw, db
 
 
-def conv2d_backward(dout, cache):
+def conv2d_backward(dout, cache, input_grad=True):
     """Fast version: dout (N, F, H', W'), cache -> dx (N, C, H, W), dw (F, C, KH, KW), db (F,).
 
     With the patch matrix of the forward pass both products are matrix
@@ -120,12 +124,14 @@ def conv2d_backward(dout, cache):
     first spread onto the wide grid, with zeros at the junk columns (and at the
     positions a stride skips), so they contribute nothing. Chunk by chunk, as
     in the forward pass; the chunks' dw and db are added up in chunk order, so
-    the sums do not depend on the thread count either.
+    the sums do not depend on the thread count either. ``input_grad=False``
+    skips dx (None): the product and col2im that make it are a third to a
+    half of a first layer's backward, and nothing uses that dx.
     """
     x_shape, cols, chunks, w, strides, pads = cache
     (_, C, H, W), (F, _, KH, KW) = x_shape, w.shape
     w_mat = w.reshape(F, -1)                                     # (F, C·KH·KW)
-    dx = np.empty(x_shape, dtype=dout.dtype)
+    dx = np.empty(x_shape, dtype=dout.dtype) if input_grad else None
 
     def backward_chunk(chunk, cols):
         n = len(dout[chunk])
@@ -138,8 +144,9 @@ def conv2d_backward(dout, cache):
         # float64 accumulation: db often cancels (±1 terms summing to 0.007), where
         # float32's rounding would show.
         db = dwide.sum(axis=1, dtype=np.float64)                 # (F,)
-        dx_pad = _col2im(w_mat.T @ dwide, x_pad_shape, (KH, KW))  # (n, C, H_pad + 1, W_pad)
-        dx[chunk] = _crop(dx_pad, pads, H, W)
+        if input_grad:
+            dx_pad = _col2im(w_mat.T @ dwide, x_pad_shape, (KH, KW))  # (n, C, H_pad+1, W_pad)
+            dx[chunk] = _crop(dx_pad, pads, H, W)
         return dw_t, db
 
     dw_ts, dbs = zip(*parallel_map(backward_chunk, chunks, cols))
