@@ -17,6 +17,8 @@ stick with no network. Figures are the notebooks' embedded PNGs.
 - nbconvert's reveal template also loads jQuery (only for `reveal_scroll`,
   which stays off) and mermaid (no notebook has a mermaid diagram; the build
   refuses one) from CDNs: both blocks are removed from the template.
+- `window.Reveal` is set (require.js keeps reveal.js out of the globals), for the
+  browser test and for the console.
 - The build fails if a deck still names another host in a src/href.
 """
 import argparse
@@ -50,6 +52,9 @@ TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js_jquery -%}{%- endblock html_head_js_jquery -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 {%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block footer_js -%}{{ super() }}
+<script>require(["{{ resources.reveal.url_prefix }}/dist/reveal.js"], function (R) { window.Reveal = R; });</script>
+{%- endblock footer_js -%}
 """
 VIEWER_CAPTION = ('<p class="edu-cnn-viewer-caption"><em>Interactive viewer {name}: live in '
                   'JupyterLab (<code>make lab</code>); the figure before it is its static twin.'

@@ -148,3 +148,44 @@ def run_all_cells(page, timeout_s=300):
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     page.wait_for_function(JS_ALL_EXECUTED, timeout=timeout_s * 1000, polling=500)
     return page.evaluate(JS_ERROR_OUTPUTS)
+
+
+# --- offline pages (test_browser_offline.py): decks and the website from file:// ---
+
+class OfflinePage:
+    """A page whose every non-file:// request is aborted and recorded (the network is off).
+
+    `foreign` lists the requests that were attempted anyway, `failed` the file:// loads
+    that failed (a vendored file missing), `errors` console errors and page errors.
+    """
+
+    def __init__(self, browser, viewport=(1280, 720)):
+        self.page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+        self.foreign, self.failed, self.errors = [], [], []
+        self.page.route("**/*", self._route)
+        self.page.on("requestfailed", lambda r: r.url.startswith("file:") and
+                     self.failed.append(f"{r.url} ({r.failure})"))
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+
+    def _route(self, route):
+        if route.request.url.startswith("file:"):
+            route.continue_()
+        else:
+            self.foreign.append(route.request.url)
+            route.abort()
+
+    def problems(self):
+        return ([f"request to another host: {u}" for u in self.foreign]
+                + [f"failed to load: {u}" for u in self.failed] + self.errors)
+
+
+# Visible text with TeX left in it: $$, \( \) \[ \] or $x$ that MathJax did not typeset.
+JS_RAW_TEX = r"""(root) => {
+  const text = (root || document.body).innerText;
+  const m = text.match(/\$\$|\\\(|\\\[|(^|[^\w$])\$[^$\s][^$\n]*\$(?!\w)/);
+  return m ? text.slice(Math.max(0, m.index - 40), m.index + 40) : null;
+}"""
+JS_BROKEN_IMAGES = """() => Array.from(document.images)
+  .filter(img => !(img.complete && img.naturalWidth > 0))
+  .map(img => (img.getAttribute('src') || '').slice(0, 60))"""
