@@ -33,10 +33,12 @@ html_static_path = ["_static"]
 napoleon_google_docstring = False
 napoleon_numpy_docstring = True
 napoleon_use_rtype = False
-napoleon_use_ivar = True              # `params["W"]`, `params["b"]`: fields, not two `params` targets
+# `params["W"]`, `params["b"]` as fields, not two `params` targets (duplicate descriptions)
+napoleon_use_ivar = True
 autodoc_member_order = "bysource"
 autodoc_typehints = "none"              # the docstrings give types with their shapes
-autodoc_default_options = {"members": True, "ignore-module-all": True}  # each object once, where defined
+# each object once, where it is defined (not again where __all__ re-exports it)
+autodoc_default_options = {"members": True, "ignore-module-all": True}
 autodoc_mock_imports = ["torch"]        # interop imports it inside functions only
 
 # --- links: every reference must resolve; the types in docstrings are prose, not targets ---

@@ -97,7 +97,10 @@ def foreign_loads(html_dir):
 
 
 def broken_links(html_dir):
-    """["page: url (why)"] for every local href/src whose file or #fragment does not exist."""
+    """["page: url (why)"] for every local href/src whose file or #fragment does not exist.
+
+    A fragment matches an id as written or percent-decoded, as browsers look it up.
+    """
     html_dir = Path(html_dir)
     ids, broken = {}, []
     parsed = {page: parse(page) for page in pages(html_dir)}
@@ -115,7 +118,7 @@ def broken_links(html_dir):
             if not target.exists():
                 broken.append(f"{where} (no file {target})")
             elif parts.fragment and target.suffix == ".html" and \
-                    unquote(parts.fragment) not in ids.get(target, set()):
+                    not {parts.fragment, unquote(parts.fragment)} & ids.get(target, set()):
                 broken.append(f"{where} (no id {parts.fragment!r} in {target.name})")
     return broken
 

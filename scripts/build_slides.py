@@ -39,7 +39,8 @@ WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 SLIDE_WIDTH, SLIDE_HEIGHT = 1280, 720          # 16:9, the size the slides are written for
 # What each deck needs, relative to node_modules/ -> relative to OUT/vendor/.
 VENDOR = {
-    "reveal.js/dist": "reveal.js/dist",
+    **{f"reveal.js/dist/{p}": f"reveal.js/dist/{p}" for p in (
+        "reveal.js", "reveal.css", "reset.css", "theme/white.css", "theme/fonts/source-sans-pro")},
     "reveal.js/plugin/notes": "reveal.js/plugin/notes",
     "requirejs/require.js": "require.js",
     # MathJax 2.7.7 (the version nbconvert's template is written for), CommonHTML output only.
@@ -53,7 +54,8 @@ TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 {%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
 {%- block footer_js -%}{{ super() }}
-<script>require(["{{ resources.reveal.url_prefix }}/dist/reveal.js"], function (R) { window.Reveal = R; });</script>
+<script>require(["{{ resources.reveal.url_prefix }}/dist/reveal.js"],
+                function (R) { window.Reveal = R; });</script>
 {%- endblock footer_js -%}
 """
 VIEWER_CAPTION = ('<p class="edu-cnn-viewer-caption"><em>Interactive viewer {name}: live in '
@@ -116,7 +118,7 @@ def vendor(node_modules, out):
 def exporter():
     c = Config()
     c.SlidesExporter.reveal_url_prefix = "vendor/reveal.js"
-    c.SlidesExporter.reveal_theme = "white"          # its fonts ship with reveal.js; "simple"'s do not
+    c.SlidesExporter.reveal_theme = "white"      # its fonts ship with reveal.js ("simple": Google)
     c.SlidesExporter.reveal_width = str(SLIDE_WIDTH)
     c.SlidesExporter.reveal_height = str(SLIDE_HEIGHT)
     c.SlidesExporter.reveal_number = "c/t"
@@ -164,8 +166,8 @@ def main(argv=None):
         deck_bytes += deck.stat().st_size
         note = "  (no slide metadata yet: one slide per heading)" if defaulted else ""
         print(f"{deck.relative_to(args.out.parent)}{note}")
-    print(f"{len(notebooks)} decks, {deck_bytes / 1e6:.1f} MB + vendor/ {vendor_bytes / 1e6:.1f} MB "
-          f"in {args.out} ({time.perf_counter() - start:.1f} s)")
+    print(f"{len(notebooks)} decks, {deck_bytes / 1e6:.1f} MB + vendor/ "
+          f"{vendor_bytes / 1e6:.1f} MB in {args.out} ({time.perf_counter() - start:.1f} s)")
 
 
 if __name__ == "__main__":
