@@ -55,6 +55,7 @@ html_theme_options = {
     "use_download_button": False,        # the download menu would offer .ipynb/.md we don't ship
     "use_fullscreen_button": False,
 }
+html_context = {"default_mode": "light"}  # else the theme logs an error on a fresh file:// visit
 html_last_updated_fmt = None
 html_copy_source = False               # the notebooks are in the repository; 4.8 MB less
 html_show_sourcelink = False

@@ -180,12 +180,22 @@ class OfflinePage:
                 + [f"failed to load: {u}" for u in self.failed] + self.errors)
 
 
-# Visible text with TeX left in it: $$, \( \) \[ \] or $x$ that MathJax did not typeset.
+# Prose under `root` with TeX left in it ($$, \( \), \[ \] or $x$ that MathJax did not
+# typeset): the text outside code (pre, code), scripts (MathJax keeps its source in
+# <script type="math/tex">) and MathJax's own output. Returns the excerpt around it, or null.
 JS_RAW_TEX = r"""(root) => {
-  const text = (root || document.body).innerText;
+  const skip = 'pre, code, script, style, mjx-container, .MathJax_Preview, .mjx-chtml, ' +
+               '.MJX_Assistive_MathML, .jp-InputArea, .cell_input';
+  const walker = document.createTreeWalker(root || document.body, NodeFilter.SHOW_TEXT);
+  let text = '';
+  for (let n = walker.nextNode(); n; n = walker.nextNode())
+    if (!n.parentElement.closest(skip)) text += n.textContent;
   const m = text.match(/\$\$|\\\(|\\\[|(^|[^\w$])\$[^$\s][^$\n]*\$(?!\w)/);
   return m ? text.slice(Math.max(0, m.index - 40), m.index + 40) : null;
 }"""
+# Formulas MathJax 2 has not typeset: its <script type="math/tex"> without an output frame.
+JS_UNTYPESET_MATHJAX2 = """() => Array.from(document.querySelectorAll('script[type^="math/tex"]'))
+  .filter(s => !document.getElementById(s.id + '-Frame')).map(s => s.textContent.slice(0, 40))"""
 JS_BROKEN_IMAGES = """() => Array.from(document.images)
   .filter(img => !(img.complete && img.naturalWidth > 0))
   .map(img => (img.getAttribute('src') || '').slice(0, 60))"""
