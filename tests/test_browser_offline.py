@@ -37,14 +37,12 @@ DECKS = [nb.stem for nb in NOTEBOOKS]
 VIEWPORT = (1280, 720)
 
 JS_REVEAL_READY = "() => !!(window.Reveal && Reveal.isReady && Reveal.isReady())"
-# MathJax 2 is done once its startup has ended (the first typeset) and its queue is empty.
-JS_MATHJAX2_IDLE = """() => new Promise(done => MathJax.Hub.Register.StartupHook('End',
-  () => MathJax.Hub.Queue(() => done(true))))"""
-# Go to slide (h, v), let MathJax finish, then measure what the docstring defines.
-JS_MEASURE_SLIDE = """async ([h, v]) => {
-  Reveal.slide(h, v);
-  await new Promise(done => MathJax.Hub.Queue(() => done()));
-  await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+# MathJax 2 runs everything (its startup typeset, the deck's re-render on each slide change)
+# through one queue: a flag set by a queued callback means all before it is done.
+JS_MATHJAX2_MARK = "() => { window.eduCnnIdle = false; MathJax.Hub.Queue(() => " \
+                   "{ window.eduCnnIdle = true; }); }"
+# Measure the current slide as the docstring defines it.
+JS_MEASURE_SLIDE = """([h, v]) => {
   const slide = Reveal.getCurrentSlide();
   const limit = Reveal.getConfig().height * Reveal.getScale();
   let top = Infinity, bottom = -Infinity;
@@ -84,6 +82,11 @@ def screenshots(tmp_path_factory):
     return folder
 
 
+def mathjax_idle(page, timeout_s=30):
+    page.evaluate(JS_MATHJAX2_MARK)
+    page.wait_for_function("() => window.eduCnnIdle === true", timeout=timeout_s * 1000)
+
+
 def visit_deck(browser, deck, screenshots):
     """Open one deck offline, visit every slide; return what the tests check."""
     view = OfflinePage(browser, VIEWPORT)
@@ -91,16 +94,18 @@ def visit_deck(browser, deck, screenshots):
     page.goto(deck.as_uri())
     page.wait_for_function(JS_REVEAL_READY, timeout=20_000)
     page.evaluate("() => Reveal.configure({transition: 'none', backgroundTransition: 'none'})")
-    page.evaluate(JS_MATHJAX2_IDLE)
+    mathjax_idle(page)
     slides, raw_tex = [], []
     for i, (h, v) in enumerate(page.evaluate(JS_SLIDE_INDICES)):
+        page.evaluate("([h, v]) => Reveal.slide(h, v)", [h, v])
+        mathjax_idle(page)
         slides.append(page.evaluate(JS_MEASURE_SLIDE, [h, v]))
         tex = page.evaluate(JS_RAW_TEX, page.evaluate_handle("() => Reveal.getCurrentSlide()"))
         if tex:
             raw_tex.append(f"slide {h}/{v}: …{tex}…")
         if i < 2:
             page.screenshot(path=str(screenshots / f"deck_{deck.name.split('.')[0]}_{i}.png"))
-    page.evaluate(JS_MATHJAX2_IDLE)
+    mathjax_idle(page)
     report = dict(slides=slides, raw_tex=raw_tex, problems=view.problems(),
                   untypeset=page.evaluate(JS_UNTYPESET_MATHJAX2),
                   broken_images=page.evaluate(JS_BROKEN_IMAGES),
