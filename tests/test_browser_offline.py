@@ -32,15 +32,18 @@ from browser import (
     launch,
 )
 from build_helpers import NOTEBOOKS
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 DECKS = [nb.stem for nb in NOTEBOOKS]
 VIEWPORT = (1280, 720)
 
 JS_REVEAL_READY = "() => !!(window.Reveal && Reveal.isReady && Reveal.isReady())"
-# MathJax 2 runs everything (its startup typeset, the deck's re-render on each slide change)
-# through one queue: a flag set by a queued callback means all before it is done.
-JS_MATHJAX2_MARK = "() => { window.eduCnnIdle = false; MathJax.Hub.Queue(() => " \
-                   "{ window.eduCnnIdle = true; }); }"
+# MathJax 2 is done when it has started, its queue (the startup typeset, the deck's
+# re-render on each slide change) is empty and every formula has its output frame.
+# Changing slides before the first typeset has finished leaves formulas blank.
+JS_MATHJAX2_DONE = """() => !!(window.MathJax && MathJax.isReady && !MathJax.Hub.queue.pending &&
+  !MathJax.Hub.queue.running && Array.from(document.querySelectorAll('script[type^="math/tex"]'))
+  .every(s => document.getElementById(s.id + '-Frame')))"""
 # Measure the current slide as the docstring defines it.
 JS_MEASURE_SLIDE = """([h, v]) => {
   const slide = Reveal.getCurrentSlide();
@@ -83,8 +86,11 @@ def screenshots(tmp_path_factory):
 
 
 def mathjax_idle(page, timeout_s=30):
-    page.evaluate(JS_MATHJAX2_MARK)
-    page.wait_for_function("() => window.eduCnnIdle === true", timeout=timeout_s * 1000)
+    """Wait until MathJax is done; formulas still blank then are reported by the test."""
+    try:
+        page.wait_for_function(JS_MATHJAX2_DONE, timeout=timeout_s * 1000, polling=100)
+    except PlaywrightTimeout:
+        pass
 
 
 def visit_deck(browser, deck, screenshots):
