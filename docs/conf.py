@@ -23,6 +23,7 @@ exclude_patterns = ["_build", "README.md", "**.ipynb_checkpoints"]  # README.md:
 nb_execution_mode = "off"
 nb_ipywidgets_js = {}                  # no widget JavaScript from a CDN (widgets are captions)
 myst_enable_extensions = ["dollarmath", "amsmath"]
+myst_dmath_double_inline = True        # $$…$$ inside a paragraph, as Jupyter renders it (03, 06)
 myst_heading_anchors = 3
 
 # --- offline math: MathJax 3 from the npm package, relative to _static ---
