@@ -164,7 +164,7 @@ class OfflinePage:
         self.foreign, self.failed, self.errors = [], [], []
         self.page.route("**/*", self._route)
         self.page.on("requestfailed", lambda r: r.url.startswith("file:") and
-                     self.failed.append(f"{r.url} ({r.failure})"))
+                     self.failed.append(f"{r.url} ({r.failure}, {r.resource_type})"))
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
 

@@ -20,6 +20,7 @@ temporary folder or $EDU_CNN_SCREENSHOTS. Without Chromium the tests fail and sa
 how to install it; EDU_CNN_SKIP_BROWSER=1 leaves them out on purpose.
 """
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -169,5 +170,11 @@ def test_website_works_offline(browser, built_book, screenshots):
             assert results.count() >= 3, "searching 'convolution' found fewer than 3 pages"
         assert page.evaluate(JS_BROKEN_IMAGES) == [], f"{path}: images that did not load"
         page.screenshot(path=str(screenshots / f"book_{name}.png"))
-        assert view.problems() == [], f"{path}: {view.problems()}"
+        problems = view.problems()
+        if name == "search":
+            # Sphinx's search fetches each hit's page for a text snippet; Chromium refuses
+            # fetch() on file:// (no request leaves the machine). The hits are still listed.
+            snippet = re.compile(r"\.html \(net::ERR_FAILED, fetch\)$")
+            problems = [p for p in problems if not snippet.search(p)]
+        assert problems == [], f"{path}: {problems}"
         page.close()
