@@ -6,6 +6,8 @@
 #   make course   install, then execute every notebook headless (rewrites outputs, figures/
 #                 and the student version in student/)
 #   make bench    install, then time edu_cnn against PyTorch CPU
+#   make slides   install, then write one offline reveal.js deck per notebook to _build/slides/
+#   make book     install, then build the course website (Sphinx) in _build/book/html/
 
 PYTHON ?= python3
 VENV   := .venv
@@ -79,6 +81,25 @@ course: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/train_speed.py
+
+# The JavaScript that the decks and the website copy next to their HTML (reveal.js,
+# MathJax 2 and 3, require.js), exactly as pinned in package-lock.json: nothing from a CDN.
+.PHONY: vendor slides book
+NPM_STAMP := node_modules/.installed
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NPM_STAMP)
+
+vendor: $(NPM_STAMP)
+
+# The tests build the decks and the site too.
+test: $(NPM_STAMP)
+
+slides: $(STAMP) $(NPM_STAMP)
+	$(BIN)/python scripts/build_slides.py
+
+book: $(STAMP) $(NPM_STAMP)
+	$(BIN)/python scripts/build_book.py
 
 clean:
 	rm -rf $(VENV) $(LOWEST) .pytest_cache

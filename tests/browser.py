@@ -190,3 +190,54 @@ def deck_next(page, settle_s=0.15):
             time.sleep(settle_s)                      # let the transition finish
             return page.evaluate(JS_DECK_SCREEN)
     return None
+
+
+# --- offline pages (test_browser_offline.py): decks and the website from file:// ---
+
+class OfflinePage:
+    """A page whose every non-file:// request is aborted and recorded (the network is off).
+
+    `foreign` lists the requests that were attempted anyway, `failed` the file:// loads
+    that failed (a vendored file missing), `errors` console errors and page errors.
+    """
+
+    def __init__(self, browser, viewport=(1280, 720)):
+        self.page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+        self.foreign, self.failed, self.errors = [], [], []
+        self.page.route("**/*", self._route)
+        self.page.on("requestfailed", lambda r: r.url.startswith("file:") and
+                     self.failed.append(f"{r.url} ({r.failure}, {r.resource_type})"))
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+
+    def _route(self, route):
+        if route.request.url.startswith("file:"):
+            route.continue_()
+        else:
+            self.foreign.append(route.request.url)
+            route.abort()
+
+    def problems(self):
+        return ([f"request to another host: {u}" for u in self.foreign]
+                + [f"failed to load: {u}" for u in self.failed] + self.errors)
+
+
+# Prose under `root` with TeX left in it ($$, \( \), \[ \] or $x$ that MathJax did not
+# typeset): the text outside code (pre, code), scripts (MathJax keeps its source in
+# <script type="math/tex">) and MathJax's own output. Returns the excerpt around it, or null.
+JS_RAW_TEX = r"""(root) => {
+  const skip = 'pre, code, script, style, mjx-container, .MathJax_Preview, .mjx-chtml, ' +
+               '.MJX_Assistive_MathML, .jp-InputArea, .cell_input';
+  const walker = document.createTreeWalker(root || document.body, NodeFilter.SHOW_TEXT);
+  let text = '';
+  for (let n = walker.nextNode(); n; n = walker.nextNode())
+    if (!n.parentElement.closest(skip)) text += n.textContent;
+  const m = text.match(/\$\$|\\\(|\\\[|(^|[^\w$])\$[^$\s][^$\n]*\$(?!\w)/);
+  return m ? text.slice(Math.max(0, m.index - 40), m.index + 40) : null;
+}"""
+# Formulas MathJax 2 has not typeset: its <script type="math/tex"> without an output frame.
+JS_UNTYPESET_MATHJAX2 = """() => Array.from(document.querySelectorAll('script[type^="math/tex"]'))
+  .filter(s => !document.getElementById(s.id + '-Frame')).map(s => s.textContent.slice(0, 40))"""
+JS_BROKEN_IMAGES = """() => Array.from(document.images)
+  .filter(img => !(img.complete && img.naturalWidth > 0))
+  .map(img => (img.getAttribute('src') || '').slice(0, 60))"""
