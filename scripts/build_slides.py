@@ -53,6 +53,31 @@ TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js_jquery -%}{%- endblock html_head_js_jquery -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 {%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block body_footer -%}
+<style>
+/* The live deck's sizes (JupyterLab's own: text 14 px, code 13 px, headings 29/24/20 px),
+   so that one size model (tests/slides.py) holds for both presenters; reveal.js scales
+   the 1280x720 slide to the screen (x1.5 on a 1920x1080 projector). */
+.reveal { font-size: 14px; }
+.reveal .jp-RenderedHTMLCommon { font-size: 14px; line-height: 1.45; }
+.reveal .jp-RenderedHTMLCommon h1 { font-size: 29px; }
+.reveal .jp-RenderedHTMLCommon h2 { font-size: 24px; }
+.reveal .jp-RenderedHTMLCommon h3 { font-size: 20px; }
+.reveal pre, .reveal code, .reveal .highlight pre { font-size: 13px; line-height: 16px; }
+.reveal .jp-Cell { padding-top: 1px; padding-bottom: 1px; }
+/* Figures: at most 1100 x 440 px (the convention is 10 x 4.5 in at 100 dpi; a few are taller). */
+.reveal .jp-RenderedImage img { max-width: 1100px; max-height: 440px; width: auto; }
+.reveal .jp-InputPrompt, .reveal .jp-OutputPrompt { display: none; }
+/* A cell taller than a screen is shown smaller, as the live deck does (its per-cell zoom). */
+{% for cell in nb.cells -%}
+{%- set zoom = (((cell.metadata.get("@deathbeds/jupyterlab-fonts") or {}).get("styles") or {})
+                .get("") or {}).get("body[data-jp-deck-mode='presenting'] &", {}).get("zoom") -%}
+{%- if zoom %}[id="cell-id={{ cell.id }}"] { zoom: {{ zoom }}; }
+{% endif -%}
+{%- endfor %}
+</style>
+{{ super() }}
+{%- endblock body_footer -%}
 {%- block footer_js -%}{{ super() }}
 <script>require(["{{ resources.reveal.url_prefix }}/dist/reveal.js"],
                 function (R) { window.Reveal = R; });</script>
