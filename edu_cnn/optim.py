@@ -273,7 +273,7 @@ class ExponentialDecay:
         return f"ExponentialDecay({self.optimizer!r}, gamma={self.gamma!r})"
 
 
-_OPTIMIZERS = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam, "adamw": AdamW}
+_OPTIMIZERS = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam}
 
 
 def get(optimizer):
@@ -281,7 +281,7 @@ def get(optimizer):
 
     Parameters
     ----------
-    optimizer : Optimizer or {"sgd", "rmsprop", "adam", "adamw"}
+    optimizer : Optimizer or {"sgd", "rmsprop", "adam"}
         Names give the default hyperparameters (e.g. Adam(lr=0.001)).
     """
     if isinstance(optimizer, Optimizer):
