@@ -101,3 +101,10 @@ def random_pool_configs():
 def torch():
     """PyTorch, or a skip where it is not installed (mark the test ``torch`` too)."""
     return pytest.importorskip("torch")
+
+# --- notebook 09 --- its exercise answers join the shared tables of exercise_answers.py
+import exercise_answers as _answers  # noqa: E402
+from exercise_answers_nb09 import ANSWERS as _ANSWERS_09  # noqa: E402
+
+for _table, _entries in _ANSWERS_09.items():
+    getattr(_answers, _table).update(_entries)
