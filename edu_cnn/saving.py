@@ -48,7 +48,7 @@ FILE_VERSION = 1
 # parameters); raise them here if a genuine file needs more.
 MAX_PARAMETERS = 50_000_000        # all layers together (200 MB in float32)
 MAX_LAYERS = 1_000
-MAX_MEMBERS = 4 * MAX_LAYERS + 1   # arrays in the archive: <= 4 per layer, the architecture
+MAX_MEMBERS = 2 * MAX_LAYERS + 1   # arrays in the archive: 2 per layer and the architecture
 MAX_ARCHITECTURE_BYTES = 1 << 20   # the JSON description, as stored (UTF-32)
 WEIGHT_DTYPES = ("float32", "float64")
 
