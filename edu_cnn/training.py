@@ -275,24 +275,11 @@ def _transformed(run, xb):
         return xb
     out = run.transform(xb)
     if not isinstance(out, np.ndarray) or out.shape != xb.shape or out.dtype != xb.dtype:
-        got = (f"{type(out).__name__} {getattr(out, 'shape', '')} {getattr(out, 'dtype', '')}"
-               .strip())
+        got = f"{type(out).__name__} {getattr(out, 'shape', '')} {getattr(out, 'dtype', '')}"
         raise ValueError(f"fit(transform={run.transform!r}) must return an array of the batch's "
-                         f"shape {xb.shape} and dtype {xb.dtype}, got {got}. A transform changes "
-                         "the images, not their number, size or dtype.")
+                         f"shape {xb.shape} and dtype {xb.dtype}, got {got.strip()}. A transform "
+                         "changes the images, not their number, size or dtype.")
     return out
-
-
-def _buffers(model):
-    """Copies of every layer's non-trained state (BatchNorm's running statistics)."""
-    return [{key: value.copy() for key, value in getattr(layer, "buffers", {}).items()}
-            for layer in model.layers]
-
-
-def _set_buffers(model, buffers):
-    for layer, values in zip(model.layers, buffers):
-        for key, value in values.items():
-            layer.buffers[key][...] = value
 
 
 class _BestWeights:
@@ -306,7 +293,9 @@ class _BestWeights:
         if "val_loss" in logs and logs["val_loss"] < self.loss:
             self.loss, self.epoch = logs["val_loss"], epoch
             if self.enabled:
-                self.weights = model.get_weights(), _buffers(model)
+                self.weights = model.get_weights()          # and BatchNorm's statistics:
+                self.buffers = [{k: v.copy() for k, v in getattr(layer, "buffers", {}).items()}
+                                for layer in model.layers]
 
     def restore(self, model, verbose, last_epoch):
         """Put the best weights back (if better than the last epoch's); return the best epoch.
@@ -315,8 +304,10 @@ class _BestWeights:
         and returns the restored epoch or None.
         """
         if self.enabled and self.weights is not None and self.epoch != last_epoch:
-            model.set_weights(self.weights[0])
-            _set_buffers(model, self.weights[1])
+            model.set_weights(self.weights)
+            for layer, buffers in zip(model.layers, self.buffers):
+                for key, value in buffers.items():
+                    layer.buffers[key][...] = value
             if verbose:
                 print(f"Restored the weights of epoch {self.epoch + 1} "
                       f"(lowest val_loss {self.loss:.4f}).")

@@ -48,8 +48,8 @@ CONFIGS = {
                                   n_train=500),
 }
 RECIPE = "all three"
-COMMON = dict(filters=(16, 32), kernel=3, hidden=128, dropout=0.25, epochs=20, batch_size=32,
-              lr=0.003, gamma=0.85, dtype="float64")
+COMMON = dict(filters=(16, 32), kernel=3, hidden=128, dropout=0.25, epochs=30, batch_size=32,
+              lr=0.003, gamma=0.9, dtype="float64")
 
 
 def build(config, seed):
