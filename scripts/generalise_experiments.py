@@ -43,8 +43,8 @@ CONFIGS = {
     "augmentation + batch norm": dict(batchnorm=True, augment=AUGMENT, weight_decay=0.0,
                                       n_train=None),
     "all three": dict(batchnorm=True, augment=AUGMENT, weight_decay=0.05, n_train=None),
-    "plain, 500 digits": dict(batchnorm=False, augment=None, weight_decay=0.0, n_train=500),
-    "all three, 500 digits": dict(batchnorm=True, augment=AUGMENT, weight_decay=0.05,
+    "plain (500 digits)": dict(batchnorm=False, augment=None, weight_decay=0.0, n_train=500),
+    "all three (500 digits)": dict(batchnorm=True, augment=AUGMENT, weight_decay=0.05,
                                   n_train=500),
 }
 RECIPE = "all three"

@@ -13,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "notebooks" / "results" / "09_generalise.json"
-CHECKED = ("all three, 500 digits", 0)
+CHECKED = ("all three (500 digits)", 0)
 
 
 def load_script():
