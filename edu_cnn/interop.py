@@ -8,6 +8,8 @@ The layouts agree, so a conversion is a copy: conv weights are
 (out, in) in ``torch.nn.Linear``, so they are transposed. Padding that is not
 the same on both sides ("same" with an even kernel: the extra row/column at the
 bottom/right) becomes an ``nn.ZeroPad2d`` in front of the ``nn.Conv2d``.
+BatchNorm1D/2D become ``nn.BatchNorm1d/2d`` with the same eps and momentum
+(the same convention), gamma/beta as weight/bias and the running statistics.
 
 Without torch, both functions raise an ImportError saying how to install it.
 """
@@ -49,7 +51,7 @@ def to_torch(model):
     ----------
     model : Sequential
         Of Dense, Conv2D, MaxPool2D, AvgPool2D, Flatten, ReLU, LeakyReLU,
-        Sigmoid, Tanh, Dropout layers.
+        Sigmoid, Tanh, Dropout, BatchNorm1D, BatchNorm2D layers.
 
     Returns
     -------
@@ -89,6 +91,8 @@ def _to_torch_layer(torch, layer):
         return [(name, _torch_linear(torch, layer))]
     if isinstance(layer, _layers.Conv2D):
         return _torch_conv(torch, layer, config)
+    if isinstance(layer, (_layers.BatchNorm1D, _layers.BatchNorm2D)):
+        return [(name, _torch_batchnorm(torch, layer, config))]
     raise TypeError(f"to_torch: layer {name!r} of type {type(layer).__name__} has no PyTorch "
                     f"counterpart here; supported: {', '.join(sorted(_layers.LAYER_TYPES))}.")
 
@@ -122,6 +126,20 @@ def _torch_conv(torch, layer, config):
     return [(f"{layer.name}_pad", pad), (layer.name, conv)]
 
 
+def _torch_batchnorm(torch, layer, config):
+    cls = (torch.nn.BatchNorm2d if isinstance(layer, _layers.BatchNorm2D)
+           else torch.nn.BatchNorm1d)
+    gamma = layer.params["gamma"]                                # (C,)
+    bn = cls(len(gamma), eps=config["eps"], momentum=config["momentum"],
+             dtype=getattr(torch, gamma.dtype.name))
+    with torch.no_grad():
+        bn.weight.copy_(_tensor(torch, gamma))
+        bn.bias.copy_(_tensor(torch, layer.params["beta"]))
+        bn.running_mean.copy_(_tensor(torch, layer.buffers["running_mean"]))
+        bn.running_var.copy_(_tensor(torch, layer.buffers["running_var"]))
+    return bn
+
+
 # ---------------------------------------------------------------------- torch -> edu_cnn
 
 def from_torch(module):
@@ -132,7 +150,8 @@ def from_torch(module):
     module : torch.nn.Sequential (or a list of modules)
         Of Conv2d (groups 1, dilation 1, zero padding), Linear, MaxPool2d /
         AvgPool2d (no padding, floor mode), Flatten, ReLU, LeakyReLU, Sigmoid,
-        Tanh, Dropout, and ZeroPad2d directly before a Conv2d.
+        Tanh, Dropout, BatchNorm1d / BatchNorm2d (affine, with running
+        statistics and a numeric momentum), and ZeroPad2d directly before a Conv2d.
 
     Returns
     -------
@@ -186,9 +205,11 @@ def _from_torch_module(torch, index, name, m, pad):
         return _dense_from_torch(m)
     if isinstance(m, nn.Conv2d):
         return _conv_from_torch(index, name, m, pad)
+    if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+        return _batchnorm_from_torch(index, name, m, nn)
     _unsupported(index, name, m, "edu_cnn has no such layer; supported: Conv2d, Linear, "
                  "MaxPool2d, AvgPool2d, Flatten, ReLU, LeakyReLU, Sigmoid, Tanh, Dropout, "
-                 "ZeroPad2d before Conv2d")
+                 "BatchNorm1d, BatchNorm2d, ZeroPad2d before Conv2d")
 
 
 def _pool_from_torch(index, name, m, nn):
@@ -245,3 +266,16 @@ def _conv_padding(index, name, m, pad):
         return "same"
     _unsupported(*pad, f"asymmetric padding (left, right, top, bottom)={pad[2].padding} is "
                  "supported only when it equals 'same' padding of the next Conv2d")
+
+
+def _batchnorm_from_torch(index, name, m, nn):
+    if not m.affine or not m.track_running_stats or m.momentum is None:
+        _unsupported(index, name, m, "only BatchNorm with affine=True, "
+                     "track_running_stats=True and a number as momentum is supported")
+    cls = _layers.BatchNorm2D if isinstance(m, nn.BatchNorm2d) else _layers.BatchNorm1D
+    layer = cls(m.num_features, momentum=m.momentum, eps=m.eps, dtype=_dtype_name(m.weight))
+    layer.params["gamma"][...] = m.weight.detach().cpu().numpy()
+    layer.params["beta"][...] = m.bias.detach().cpu().numpy()
+    layer.buffers["running_mean"][...] = m.running_mean.detach().cpu().numpy()
+    layer.buffers["running_var"][...] = m.running_var.detach().cpu().numpy()
+    return layer

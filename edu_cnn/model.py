@@ -257,7 +257,7 @@ class Sequential:
 
     def fit(self, x, y, epochs=1, batch_size=32, optimizer=None, loss=None,
             validation_data=None, seed=0, verbose=1, callbacks=None,
-            restore_best_weights=True, lr_schedule=None):
+            restore_best_weights=True, lr_schedule=None, transform=None):
         """Train with shuffled mini-batches; validate after every epoch.
 
         Parameters
@@ -282,6 +282,9 @@ class Sequential:
             With validation data, put back the weights of the epoch with the
             lowest ``val_loss`` at the end.
         lr_schedule : e.g. ``optim.ExponentialDecay(optimizer, gamma)``; ``.step()`` per epoch.
+        transform : callable, optional
+            Applied to every training batch before the forward pass, ``xb = transform(xb)``
+            (same shape), e.g. ``data.augment.Augment(shift=2, rng=0)``; never to validation.
 
         Returns
         -------
@@ -302,7 +305,8 @@ class Sequential:
         return _training.fit(self, x, y, epochs=epochs, batch_size=batch_size,
                              optimizer=optimizer, loss=loss, validation_data=validation_data,
                              seed=seed, verbose=verbose, callbacks=callbacks,
-                             restore_best_weights=restore_best_weights, lr_schedule=lr_schedule)
+                             restore_best_weights=restore_best_weights, lr_schedule=lr_schedule,
+                             transform=transform)
 
     # ------------------------------------------------------------------ inference
 

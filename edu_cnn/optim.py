@@ -1,4 +1,4 @@
-"""Optimisers (SGD, RMSprop, Adam) and an exponential learning-rate schedule.
+"""Optimisers (SGD, RMSprop, Adam, AdamW) and an exponential learning-rate schedule.
 
 Each optimiser walks a model's layers, reads ``layer.params[key]`` and
 ``layer.grads[key]`` and updates the parameter **in place** with exactly the
@@ -13,7 +13,7 @@ import numpy as np
 
 from . import _checks
 
-__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "ExponentialDecay", "get"]
+__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "ExponentialDecay", "get"]
 
 
 def _parameters(model):
@@ -180,17 +180,22 @@ class Adam(Optimizer):
 
     def __init__(self, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
         super().__init__(lr)
+        who = type(self).__name__                                # Adam or AdamW
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"Adam: betas must be a pair (beta1, beta2), got {betas!r}.")
-        self.betas = tuple(_checks.check_number("Adam", f"betas[{i}]", b, "in [0, 1)")
+            raise ValueError(f"{who}: betas must be a pair (beta1, beta2), got {betas!r}.")
+        self.betas = tuple(_checks.check_number(who, f"betas[{i}]", b, "in [0, 1)")
                            for i, b in enumerate(betas))
-        self.eps = _checks.check_number("Adam", "eps", eps, ">= 0")
-        self.weight_decay = _checks.check_number("Adam", "weight_decay", weight_decay, ">= 0")
+        self.eps = _checks.check_number(who, "eps", eps, ">= 0")
+        self.weight_decay = _checks.check_number(who, "weight_decay", weight_decay, ">= 0")
 
     def _update(self, param, grad, state):
+        g = grad + self.weight_decay * param if self.weight_decay else grad
+        self._adam_step(param, g, state)
+
+    def _adam_step(self, param, g, state):
+        """The Adam step for gradient ``g`` (weight decay already applied)."""
         beta1, beta2 = self.betas
         t = state["step"]
-        g = grad + self.weight_decay * param if self.weight_decay else grad
         m = beta1 * state.get("m", 0.0) + (1 - beta1) * g        # m, v start at 0
         v = beta2 * state.get("v", 0.0) + (1 - beta2) * g * g
         state["m"], state["v"] = m, v
@@ -201,6 +206,38 @@ class Adam(Optimizer):
     def _hyperparameters(self):
         return {"lr": self.lr, "betas": self.betas, "eps": self.eps,
                 "weight_decay": self.weight_decay}
+
+
+class AdamW(Adam):
+    """AdamW: Adam with *decoupled* weight decay (Loshchilov & Hutter, 2019).
+
+    Same rule as ``torch.optim.AdamW``: the weights shrink by a fixed fraction
+    ``lr · weight_decay`` per step, and the gradient that Adam normalises is
+    the loss gradient alone::
+
+        θ = θ · (1 − lr · weight_decay)
+        then Adam's step with g = grad (no weight_decay · θ added)
+
+    In ``Adam(weight_decay=λ)`` the term λθ is added to the gradient and then
+    divided by √v, so weights with large gradients are hardly decayed; AdamW
+    decays every weight at the same rate.
+
+    Parameters
+    ----------
+    lr : float, default 0.001
+    betas : (float, float), default (0.9, 0.999)
+    eps : float, default 1e-8
+    weight_decay : float, default 0.01
+        (PyTorch's default for AdamW.)
+    """
+
+    def __init__(self, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01):
+        super().__init__(lr, betas, eps, weight_decay)
+
+    def _update(self, param, grad, state):
+        if self.weight_decay:
+            param *= 1 - self.lr * self.weight_decay             # decoupled: before the step
+        self._adam_step(param, grad, state)
 
 
 class ExponentialDecay:

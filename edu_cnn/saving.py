@@ -3,7 +3,9 @@
     architecture            a 0-d str array: {"format": "edu_cnn.Sequential", "version": 1,
                             "layers": [{"type": "Conv2D", "name": "conv2d",
                                         "trainable": true, "config": {...}}, ...]}
-    "<layer name>/<key>"    one array per parameter, e.g. "conv2d/W" of shape (F, C, KH, KW)
+    "<layer name>/<key>"    one array per parameter, e.g. "conv2d/W" of shape (F, C, KH, KW),
+                            and per buffer (state that is not trained: BatchNorm's
+                            "batch_norm2d/running_mean" and ".../running_var", each (C,))
 
 The file holds only plain arrays, so ``np.load(path, allow_pickle=False)``
 reads it.
@@ -87,7 +89,7 @@ def save(model, path):
     arrays = {"architecture": np.array(json.dumps(architecture(model)))}
     for i, layer in enumerate(model.layers):
         _check_savable(layer, i, who)
-        for key, value in layer.params.items():
+        for key, value in _arrays(layer).items():
             arrays[f"{layer.name}/{key}"] = value
     try:
         with atomic_write(path) as f:
@@ -97,6 +99,11 @@ def save(model, path):
     return path
 
 
+def _arrays(layer):
+    """What a file holds for ``layer``: its parameters and its buffers (running statistics)."""
+    return {**layer.params, **getattr(layer, "buffers", {})}
+
+
 def _check_savable(layer, index, who):
     """Refuse, before writing, a layer that ``load`` would refuse."""
     name = f"{who}: layer {index} {layer.name!r} ({type(layer).__name__})"
@@ -104,7 +111,7 @@ def _check_savable(layer, index, who):
         raise ValueError(f"{name} is not one of the layer types Sequential.load can rebuild "
                          f"({', '.join(sorted(_layers.LAYER_TYPES))}). Save its weights with "
                          "np.savez(path, **layer.params) instead.")
-    for key, value in layer.params.items():
+    for key, value in _arrays(layer).items():
         if value.dtype.name not in WEIGHT_DTYPES:
             raise ValueError(f"{name} {key} has dtype {value.dtype}; a model file holds float32 "
                              "or float64 weights. Convert first: model.astype(np.float32).")
@@ -162,7 +169,7 @@ def load(path, model_class):
         for i, spec in enumerate(specs):
             model.add(_build_layer(spec, i, who))    # names were checked to be unique
         for layer in model.layers:
-            for key in layer.params:
+            for key in _arrays(layer):
                 value = _read_member(archive, members[f"{layer.name}/{key}"], path)
                 try:
                     check_finite(value, f"{who}: layer {layer.name!r} ({type(layer).__name__})",
@@ -170,8 +177,12 @@ def load(path, model_class):
                                  "an earlier file or retrain (e.g. with a smaller learning rate).")
                 except ValueError as err:
                     raise ModelFileError(str(err)) from None
-                layer.params[key] = value.astype(value.dtype.newbyteorder("="), copy=False)
-                layer.grads[key] = np.zeros_like(layer.params[key])
+                value = value.astype(value.dtype.newbyteorder("="), copy=False)
+                if key in layer.params:
+                    layer.params[key] = value
+                    layer.grads[key] = np.zeros_like(value)
+                else:
+                    layer.buffers[key] = value
     return model
 
 
@@ -333,6 +344,8 @@ def _expected_params(specs, who):
         layer_class, config = _layers.LAYER_TYPES[spec["type"]], spec.get("config", {})
         try:
             shapes = layer_class.param_shapes(**config)
+            if hasattr(layer_class, "buffer_shapes"):          # BatchNorm's running statistics
+                shapes = {**shapes, **layer_class.buffer_shapes(**config)}
         except (TypeError, ValueError) as err:
             raise _invalid_config(spec, i, who, err) from None
         count = sum(math.prod(shape) for shape in shapes.values())

@@ -2,6 +2,7 @@
 
     for each epoch:                      # a new order of the N examples each epoch
         for each batch (xb, yb):         # (B, C, H, W), (B,)
+            xb = transform(xb)           # optional, e.g. data.augment.Augment(...)
             logits = model.forward(xb)   # (B, K)
             loss.forward(logits, yb); model.backward(loss.backward()); optimizer.step(model)
         val_loss, val_accuracy = model.evaluate(x_val, y_val)
@@ -93,11 +94,20 @@ class _FitRun:
     validation: tuple | None     # (x_val, y_val), checked like x and y, or None
     callbacks: list              # of Callback
     lr_schedule: object          # anything with .step(), or None
+    transform: object = None     # callable xb (B, ...) -> xb of the same shape, or None
 
 
 def fit(model, x, y, epochs=1, batch_size=32, optimizer=None, loss=None, validation_data=None,
-        seed=0, verbose=1, callbacks=None, restore_best_weights=True, lr_schedule=None):
+        seed=0, verbose=1, callbacks=None, restore_best_weights=True, lr_schedule=None,
+        transform=None):
     """Train ``model`` (a Sequential) in place; the arguments are those of ``Sequential.fit``.
+
+    ``transform``, if given, is called on every training batch before the
+    forward pass: ``xb = transform(xb)``, xb (B, C, H, W) or (B, D), and must
+    return an array of the same shape and dtype (the labels stay as they are).
+    Data augmentation: ``transform=data.augment.Augment(shift=2, rng=0)``
+    gives each batch a new random version of its images. Validation data is
+    never transformed.
 
     Ctrl-C (KeyboardInterrupt) is handled as ``Sequential.fit`` documents:
     training stops after the current batch, the best weights are restored,
@@ -110,6 +120,7 @@ def fit(model, x, y, epochs=1, batch_size=32, optimizer=None, loss=None, validat
     """
     run = _check_fit_args(model, x, y, epochs, batch_size, optimizer, loss, validation_data,
                           verbose, callbacks, lr_schedule)
+    run.transform = _check_transform(transform)
     rng = np.random.default_rng(seed)
     history, best = History(), _BestWeights(restore_best_weights and run.validation)
     model.history, model.stop_training = history, False
@@ -212,7 +223,7 @@ def _run_epoch(model, run, rng, epoch, interrupted, where):
     loss_sum, correct, seen = 0.0, 0, 0
     try:
         for batch, idx in enumerate(batch_indices(len(run.x), run.batch_size, order)):
-            value, hits = _train_step(model, run, run.x[idx], run.y[idx],
+            value, hits = _train_step(model, run, _transformed(run, run.x[idx]), run.y[idx],
                                       (epoch, batch, n_batches))
             loss_sum += value * len(idx)
             correct += hits
@@ -258,8 +269,21 @@ def _train_step(model, run, xb, yb, where):
     return value, int((predicted_classes(logits) == yb).sum())
 
 
+def _transformed(run, xb):
+    """``run.transform(xb)``, checked to keep xb's shape and dtype (or xb if no transform)."""
+    if run.transform is None:
+        return xb
+    out = run.transform(xb)
+    if not isinstance(out, np.ndarray) or out.shape != xb.shape or out.dtype != xb.dtype:
+        got = f"{type(out).__name__} {getattr(out, 'shape', '')} {getattr(out, 'dtype', '')}"
+        raise ValueError(f"fit(transform={run.transform!r}) must return an array of the batch's "
+                         f"shape {xb.shape} and dtype {xb.dtype}, got {got.strip()}. A transform "
+                         "changes the images, not their number, size or dtype.")
+    return out
+
+
 class _BestWeights:
-    """Remembers the weights of the epoch with the lowest validation loss."""
+    """Remembers the weights (and BatchNorm statistics) of the epoch with the lowest val_loss."""
 
     def __init__(self, enabled):
         self.enabled = bool(enabled)
@@ -269,7 +293,9 @@ class _BestWeights:
         if "val_loss" in logs and logs["val_loss"] < self.loss:
             self.loss, self.epoch = logs["val_loss"], epoch
             if self.enabled:
-                self.weights = model.get_weights()
+                self.weights = model.get_weights()          # and BatchNorm's statistics:
+                self.buffers = [{k: v.copy() for k, v in getattr(layer, "buffers", {}).items()}
+                                for layer in model.layers]
 
     def restore(self, model, verbose, last_epoch):
         """Put the best weights back (if better than the last epoch's); return the best epoch.
@@ -279,6 +305,9 @@ class _BestWeights:
         """
         if self.enabled and self.weights is not None and self.epoch != last_epoch:
             model.set_weights(self.weights)
+            for layer, buffers in zip(model.layers, self.buffers):
+                for key, value in buffers.items():
+                    layer.buffers[key][...] = value
             if verbose:
                 print(f"Restored the weights of epoch {self.epoch + 1} "
                       f"(lowest val_loss {self.loss:.4f}).")
@@ -349,6 +378,14 @@ def _check_callbacks(callbacks):
             raise TypeError("fit expected callbacks to be a list of model.Callback instances, "
                             f"got {type(callback).__name__}.")
     return callbacks
+
+
+def _check_transform(transform):
+    if transform is not None and not callable(transform):
+        raise TypeError("fit expected transform to be a function of a batch xb returning the "
+                        "transformed batch (e.g. data.augment.Augment(shift=2, rng=0)), got "
+                        f"{type(transform).__name__}.")
+    return transform
 
 
 def _check_schedule(lr_schedule, optimizer):

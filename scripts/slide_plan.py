@@ -9,6 +9,8 @@ TYPES = {
     "00": {12: "subslide", 13: "fragment"},
     # rendered 717 px with the section's text (estimated 679): the kernels get their own screen
     "03": {27: "subslide"},
+    # the experiment's model definition is set-up code, read in the notebook
+    "09": {3: "skip"},
 }
 
 NOTES = {
@@ -315,5 +317,41 @@ NOTES = {
         39: (2, "exercise 08.1: the Grad-CAM weights."),
         42: (2, "exercise 08.2: one FGSM step."),
         45: (1, "exercise 08.3, written: why so small a change fools the network."),
+    },
+    "09": {
+        0: (1, "the question of this notebook: how do we get more out of 4,000 digits? Three "
+               "ideas, each shown live on a small problem, then the measured table."),
+        4: (2, "the network fits its 500 training digits almost perfectly, yet misses several "
+               "percent of new ones: that gap is what the rest tries to shrink."),
+        6: (1, "a digit shifted, turned or stretched a little is still the same digit: free "
+               "new training examples."),
+        7: (2, "each column is one transformation, the same three digits in every column; the "
+               "labels do not change. The last column combines them, as training does."),
+        8: (2, "elastic distortion: σ decides what the displacement field looks like, α how far "
+               "pixels move; with σ = 1 the strokes tear, with σ = 4 they bend."),
+        10: (1, "the transform hook: fit applies it to every training batch, never to "
+                "validation."),
+        11: (2, "without augmentation the training accuracy races to 100% and the held-out "
+                "accuracy stalls; with it the training task stays hard."),
+        12: (1, "the gap in numbers, with and without augmentation."),
+        13: (3, "batch norm: the formula, the loop that reads like it, the vectorised version; "
+                "every channel leaves with mean 0 and variance 1."),
+        15: (3, "how high a learning rate still trains: at 1.0 the plain network dies, the "
+                "normalised one still learns."),
+        17: (2, "AdamW shrinks every weight a little each step, apart from the gradient; a "
+                "callback records the weights' norm."),
+        19: (1, "the norm grows without decay and is held back with it."),
+        20: (3, "the table: each row's mean over 3 seeds and its gain over the plain network; "
+                "one test digit is 0.1 points, so read gains against the spread."),
+        22: (2, "the dots are the individual seeds, the bars only means; the timings say what "
+                "each run cost."),
+        23: (2, "the final recipe with its spread, and its PyTorch twin for calibration."),
+        25: (1, "the four points to remember; the numbers are in sections 6 and 7."),
+        26: (1, "exercise 09.1: batch norm forward; the check names the usual mistakes."),
+        29: (1, "exercise 09.2: one AdamW step, checked against the library's rule (itself "
+                "tested against PyTorch)."),
+        32: (1, "exercise 09.3: shifting a digit; negative and zero shifts are the traps."),
+        35: (1, "exercise 09.4, written: inference must not depend on the rest of the batch."),
+        37: (1, "open exercise: your own recipe, measured the same way."),
     },
 }

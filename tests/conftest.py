@@ -102,5 +102,6 @@ def torch():
     """PyTorch, or a skip where it is not installed (mark the test ``torch`` too)."""
     return pytest.importorskip("torch")
 
+
 # The slide decks and the website, built once per session (test_slides_build/book/browser_offline).
 pytest_plugins = [*pytest_plugins, "build_helpers"]

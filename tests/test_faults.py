@@ -581,6 +581,8 @@ LAYER_CASES = {
     "Dense": (lambda: L.Dense(4, 3, rng=0), (5, 4), (5, 7)),
     "Conv2D": (lambda: L.Conv2D(1, 2, 3, rng=0), (2, 1, 5, 5), (2, 3, 5, 5)),
     "MaxPool2D": (lambda: L.MaxPool2D(2), (2, 1, 4, 4), (2, 1, 1, 1)),
+    "BatchNorm1D": (lambda: L.BatchNorm1D(3), (2, 3), (2, 4)),
+    "BatchNorm2D": (lambda: L.BatchNorm2D(1), (2, 1, 4, 4), (2, 2, 4, 4)),
     "AvgPool2D": (lambda: L.AvgPool2D(2), (2, 1, 4, 4), (2, 4, 4)),
     "Flatten": (L.Flatten, (2, 1, 4, 4), (2,)),
     "ReLU": (L.ReLU, (2, 3), np.int64),

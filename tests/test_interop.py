@@ -115,8 +115,8 @@ def test_from_torch_linear_without_bias_gets_zero_bias(torch):
 
 
 UNSUPPORTED = {   # id: (the modules, from torch.nn; fragments of the message)
-    "BatchNorm1d": (lambda nn: [nn.Linear(4, 4), nn.BatchNorm1d(4)],
-                    ["module 1", "BatchNorm1d", "no such layer", "Linear"]),
+    "LayerNorm": (lambda nn: [nn.Linear(4, 4), nn.LayerNorm(4)],
+                  ["module 1", "LayerNorm", "no such layer", "Linear"]),
     "groups": (lambda nn: [nn.Conv2d(2, 2, 3, groups=2)], ["module 0", "groups=1"]),
     "dilation": (lambda nn: [nn.Conv2d(1, 1, 3, dilation=2)], ["dilation=1"]),
     "pool_padding": (lambda nn: [nn.MaxPool2d(2, padding=1)], ["padding or ceil_mode"]),

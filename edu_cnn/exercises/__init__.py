@@ -43,6 +43,8 @@ from .nb06_full_cnn import EXERCISES as _EX06
 from .nb06_full_cnn import check_confusion_matrix, check_valid_cnn
 from .nb07_checking_against_pytorch import EXERCISES as _EX07
 from .nb07_checking_against_pytorch import check_dense_to_torch, check_sgd_momentum_step
+from .nb09_generalise import EXERCISES as _EX09
+from .nb09_generalise import check_adamw_step, check_batchnorm_forward, check_shift_image
 
 EXERCISES = {ex.id: ex for ex in (*_EX00, *_EX01, *_EX02, *_EX03, *_EX04, *_EX05, *_EX06, *_EX07)}
 """Every exercise in course order: id ("00.1", ...) -> Exercise."""
@@ -67,3 +69,5 @@ from .nb08_what_the_network_sees import check_fgsm_step, check_grad_cam_weights 
 
 EXERCISES.update({ex.id: ex for ex in _EX08})
 __all__ += ["check_grad_cam_weights", "check_fgsm_step"]                         # 08
+EXERCISES.update((ex.id, ex) for ex in _EX09)
+__all__ += ["check_batchnorm_forward", "check_adamw_step", "check_shift_image"]       # 09

@@ -21,9 +21,11 @@ Where is what (each formula is written once, in the file on the right)::
     ReLU, LeakyReLU, Sigmoid, Tanh  layers/activations.py  the class itself
     Flatten                         layers/reshape.py      the class itself
     Dropout                         layers/dropout.py      the class itself
+    BatchNorm1D, BatchNorm2D        layers/batchnorm.py    the module (loop twin next to it)
 """
 from .activations import LeakyReLU, ReLU, Sigmoid, Tanh
 from .base import Layer
+from .batchnorm import BatchNorm1D, BatchNorm2D
 from .conv import Conv2D
 from .dense import Dense
 from .dropout import Dropout
@@ -36,3 +38,6 @@ __all__ = ["Layer", "Dense", "Conv2D", "MaxPool2D", "AvgPool2D", "Flatten", "ReL
 LAYER_TYPES = {cls.__name__: cls for cls in
                (Dense, Conv2D, MaxPool2D, AvgPool2D, Flatten, ReLU, LeakyReLU, Sigmoid,
                 Tanh, Dropout)}
+
+__all__ += ["BatchNorm1D", "BatchNorm2D"]
+LAYER_TYPES.update(BatchNorm1D=BatchNorm1D, BatchNorm2D=BatchNorm2D)
