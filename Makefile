@@ -6,6 +6,7 @@
 #   make course   install, then execute every notebook headless (rewrites outputs, figures/
 #                 and the student version in student/)
 #   make bench    install, then time edu_cnn against PyTorch CPU
+#   make experiments  install, then recompute notebook 09's 3-seed table (about an hour)
 #   make slides   install, then write one offline reveal.js deck per notebook to _build/slides/
 #   make book     install, then build the course website (Sphinx) in _build/book/html/
 
@@ -20,7 +21,7 @@ LOWEST       := .venv-lowest
 LOWEST_STAMP := $(LOWEST)/.installed
 NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
-.PHONY: lab test course bench venv chromium clean
+.PHONY: lab test course experiments bench venv chromium clean
 
 # Notebooks and tests run with one BLAS thread: OpenBLAS's spinning threads make a
 # training step up to 8x slower when the 2 cores are also busy (measured: 38 ms vs
@@ -78,6 +79,11 @@ test: $(STAMP) $(LOWEST_STAMP) chromium
 course: $(STAMP)
 	$(ONE_THREAD) EDU_CNN_FIGURES=$(CURDIR)/figures $(BIN)/python scripts/run_course.py
 	$(BIN)/edu-cnn assign --out student
+
+# Notebook 09's 3-seed table (notebooks/results/09_generalise.json, which the notebook shows
+# and tests/test_generalise_results.py re-checks): about an hour on 2 cores; then `make course`.
+experiments: $(STAMP)
+	$(ONE_THREAD) $(BIN)/python scripts/generalise_experiments.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/train_speed.py

@@ -20,7 +20,7 @@ REQUIREMENT = re.compile(
 
 
 def lowest_pins(pyproject, extras=None):
-    """{name: "version[; marker]"} for the dependencies and the given extras (all if None)."""
+    """{"name[; marker]": version} for the dependencies and the given extras (all if None)."""
     project = tomllib.loads(Path(pyproject).read_text())["project"]
     optional = project.get("optional-dependencies", {})
     groups = [project.get("dependencies", [])]
@@ -33,13 +33,15 @@ def lowest_pins(pyproject, extras=None):
                              "'name>=X' or 'name==X'; its oldest version would be untested.")
         name, _, version, marker = match.groups()
         name = re.sub(r"\[.*\]", "", name).lower()
-        pin = version + (marker or "")
-        if pins.get(name, pin) != pin:
-            raise SystemExit(f"{pyproject}: {name} has two lower bounds, {pins[name]} and {pin}.")
-        pins[name] = pin
+        key = name + (marker or "")          # one bound per name and environment marker
+        if pins.get(key, version) != version:
+            raise SystemExit(f"{pyproject}: {key} has two lower bounds, {pins[key]} and "
+                             f"{version}.")
+        pins[key] = version
     return pins
 
 
 if __name__ == "__main__":
-    for name, version in sorted(lowest_pins(ROOT / "pyproject.toml", sys.argv[1:] or None).items()):
-        print(f"{name}=={version}")
+    for key, version in sorted(lowest_pins(ROOT / "pyproject.toml", sys.argv[1:] or None).items()):
+        name, _, marker = key.partition(";")
+        print(f"{name}=={version}" + (f";{marker}" if marker else ""))
