@@ -336,8 +336,10 @@ NOTES = {
         12: (1, "the gap in numbers, with and without augmentation."),
         13: (3, "batch norm: the formula, the loop that reads like it, the vectorised version; "
                 "every channel leaves with mean 0 and variance 1."),
-        15: (3, "how high a learning rate still trains: at 1.0 the plain network dies, the "
-                "normalised one still learns."),
+        15: (2, "how high a learning rate still trains, and why the table gives verdicts: "
+                "at such rates training is chaotic and the digits differ between CPUs."),
+        16: (2, "at 1.0 the plain network dies, the normalised one still learns; at 3.0 both "
+                "fail."),
         17: (2, "AdamW shrinks every weight a little each step, apart from the gradient; a "
                 "callback records the weights' norm."),
         19: (1, "the norm grows without decay and is held back with it."),

@@ -79,6 +79,16 @@ def test_instructor_notebook_is_not_changed_and_output_is_deterministic(course, 
     assert (tmp_path / "c" / NOTEBOOK).read_bytes() == first
 
 
+def test_results_folder_goes_with_the_student_version(course, tmp_path):
+    """A notebook that loads a measured table (09: results/09_generalise.json) must find it
+    in the student folder too."""
+    results = course.parent / "results"
+    results.mkdir()
+    (results / "table.json").write_text('{"runs": []}\n')
+    assign([course], tmp_path / "out")
+    assert (tmp_path / "out" / "results" / "table.json").read_text() == '{"runs": []}\n'
+
+
 @pytest.mark.parametrize("source, rule", [
     ("x = 1\n### END SOLUTION", "without a `### BEGIN SOLUTION` above"),
     ("### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION", "cannot be nested"),

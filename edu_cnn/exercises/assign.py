@@ -18,6 +18,7 @@ The same instructor notebook always gives the same bytes.
 """
 import copy
 import re
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -104,8 +105,10 @@ def student_notebook(nb, name="notebook"):
 def assign(notebooks, out):
     """Write the student version of each notebook path in ``notebooks`` into folder ``out``.
 
-    Returns the paths written. Nothing is written if any notebook has bad
-    markers (``MarkerError``) or if ``out`` is the folder of a source notebook.
+    The ``results/`` folder beside the notebooks (measured tables a notebook loads, such as
+    09's) is copied to ``out/results``. Returns the notebook paths written. Nothing is
+    written if any notebook has bad markers (``MarkerError``) or if ``out`` is the folder of a
+    source notebook.
     """
     out = Path(out)
     sources = [Path(p) for p in notebooks]
@@ -123,4 +126,7 @@ def assign(notebooks, out):
         text = nbformat.writes(nb)
         target.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
         written.append(target)
+    folders = {p.parent / "results" for p in sources}
+    for results in sorted(f for f in folders if f.is_dir()):
+        shutil.copytree(results, out / "results", dirs_exist_ok=True)   # data a notebook reads
     return written
