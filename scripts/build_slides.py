@@ -63,8 +63,8 @@ TEMPLATE = """{%- extends 'index.html.j2' -%}
 .reveal .jp-RenderedHTMLCommon h1 { font-size: 29px; }
 .reveal .jp-RenderedHTMLCommon h2 { font-size: 24px; }
 .reveal .jp-RenderedHTMLCommon h3 { font-size: 20px; }
-.reveal pre, .reveal code, .reveal .highlight pre { font-size: 13px; line-height: 16px; }
-.reveal .jp-Cell { padding-top: 1px; padding-bottom: 1px; }
+.reveal pre, .reveal code, .reveal .highlight pre { font-size: 13px; line-height: 15px; }
+.reveal .jp-Cell { padding-top: 0; padding-bottom: 0; }
 /* Figures: at most 1100 x 420 px (the convention is 10 x 4.5 in at 100 dpi; a few are taller). */
 .reveal .jp-RenderedImage img { max-width: 1100px; max-height: 420px; width: auto; }
 .reveal .jp-InputPrompt, .reveal .jp-OutputPrompt { display: none; }

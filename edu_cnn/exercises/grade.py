@@ -233,7 +233,8 @@ def grade(submissions, out, *, notebooks="notebooks", seed=0, cell_timeout=60, t
                                 f"{notebooks}. Give their folder with --notebooks.")
     isolate = network_isolation_available() if isolate is None else isolate
     settings = {"seed": seed, "cell_timeout": cell_timeout, "timeout": timeout,
-                "registry": registry, "isolate": isolate, "kernel_name": kernel_name}
+                "registry": registry, "isolate": isolate, "kernel_name": kernel_name,
+                "results": Path(notebooks) / "results"}   # measured tables notebooks read
     rows, runs = [], []
     for sub in find_submissions(submissions, list(originals)):
         if sub.assignment is None:

@@ -168,6 +168,9 @@ async def _execute(nb, run, exercises, settings, folder):
     from nbclient import NotebookClient
     work = Path(folder) / "work"
     work.mkdir()
+    results = settings.get("results")
+    if results is not None and Path(results).is_dir():   # 09 reads results/09_generalise.json
+        shutil.copytree(results, work / "results")
     km = _kernel_manager(folder, settings["isolate"], settings["kernel_name"])
     client = NotebookClient(nb, km=km, allow_errors=True, interrupt_on_timeout=False,
                             shutdown_kernel="immediate", iopub_timeout=2,
