@@ -43,5 +43,12 @@ def test_the_file_holds_the_scripts_settings_and_valid_entries(committed):
 def test_one_entry_recomputed_from_scratch_is_identical(committed):
     entry = next(r for r in committed["runs"] if (r["config"], r["seed"]) == CHECKED)
     fresh = load_script().run(*CHECKED)
-    for key in ("test_accuracy", "test_loss", "train_loss", "train_accuracy"):
+    # Accuracies are counts: exactly equal. Losses are float64 sums: equal to 1e-9 (relative),
+    # because NumPy 1.24 sums in another order than NumPy 2.x (measured: 5e-12 apart; the
+    # oldest-versions run of `make test` re-checks this) while any real drift of the code
+    # changes them far more.
+    for key in ("test_accuracy", "train_accuracy"):
         assert fresh[key] == entry[key], (key, fresh[key], entry[key])
+    for key in ("test_loss", "train_loss"):
+        assert abs(fresh[key] - entry[key]) <= 1e-9 * abs(entry[key]), (key, fresh[key],
+                                                                          entry[key])
