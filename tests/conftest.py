@@ -105,3 +105,6 @@ def torch():
 
 # The slide decks and the website, built once per session (test_slides_build/book/browser_offline).
 pytest_plugins = [*pytest_plugins, "build_helpers"]
+
+# The portability runs start in the background when collection ends (tests/portability.py).
+pytest_plugins = [*pytest_plugins, "portability"]
