@@ -34,10 +34,12 @@ import contextlib
 import os
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
+
 from ._checks import check_positive_int
 
 __all__ = ["blas_threads", "set_blas_threads", "blas_info", "kernel_threads", "parallel_map",
-           "chunks"]
+           "parallel_matmul", "chunks", "MIN_PARALLEL_CHUNKS"]
 
 
 def _usable_cores():
@@ -84,21 +86,73 @@ def chunks(n_items, bytes_per_item):
     return [slice(start, start + k) for start in range(0, n_items, k)]
 
 
-def parallel_map(fn, *iterables):
+# A batch of fewer chunks than this (< ~5 MiB of work) is done in the calling thread:
+# every NumPy call of a chunk takes Python's GIL back, and for small work these hand-offs
+# between threads cost more than the second core gives (bench/README.md: the mnist net's
+# step took 15.5 ms on 2 threads against 10.8 on 1, and 11.0 with this rule).
+MIN_PARALLEL_CHUNKS = 5
+
+
+def parallel_map(fn, *iterables, min_items=2):
     """``[fn(*args) for args in zip(*iterables)]``, on ``kernel_threads()`` threads.
 
     The results come back in order; an exception in ``fn`` is raised here. With
-    one thread (or one item) it is a plain loop in the calling thread. While the
-    pool runs, BLAS runs on one thread (threadpoolctl, ~7 µs): two pool threads
-    each calling a 2-thread BLAS made the cifar step of bench/ 70 ms instead of 54.
+    one thread (or fewer than ``min_items`` items) it is a plain loop in the calling
+    thread. BLAS runs on one thread meanwhile (``_one_blas_thread``).
     """
     args = list(zip(*iterables))
-    if kernel_threads() == 1 or len(args) == 1:
+    if kernel_threads() == 1:
         return [fn(*a) for a in args]
-    if _kernels["pool"] is None:
-        _kernels["pool"] = ThreadPoolExecutor(kernel_threads(), thread_name_prefix="edu_cnn")
-    with _blas_controller().limit(limits=1):       # each pool thread already has its core:
-        return list(_kernels["pool"].map(fn, *zip(*args)))   # a 2-thread BLAS would wait
+    with _one_blas_thread():
+        if len(args) < max(2, min_items):
+            return [fn(*a) for a in args]
+        if _kernels["pool"] is None:
+            _kernels["pool"] = ThreadPoolExecutor(kernel_threads(), thread_name_prefix="edu_cnn")
+        return list(_kernels["pool"].map(fn, *zip(*args)))
+
+
+def _one_blas_thread():
+    """BLAS on one thread while edu_cnn's kernels run on several (threadpoolctl, ~7 µs).
+
+    Each pool thread already has its core: two pool threads each calling a 2-thread
+    BLAS made the cifar step of bench/ 70 ms instead of 54. And a 2-thread BLAS call,
+    even in the calling thread, leaves OpenBLAS's second thread spinning for a while
+    (~0.1 s) on the core the next kernel wants: net_a's step took 157 ms after
+    ``set_blas_threads(2)`` against 123 ms with this rule (bench/README.md).
+    """
+    if kernel_threads() == 1:
+        return contextlib.nullcontext()
+    return _blas_controller().limit(limits=1)
+
+
+# A Dense product is cut into blocks of at least this many multiply-adds (~0.3 ms).
+MATMUL_BLOCK_MACS = 2**25
+
+
+def parallel_matmul(a, b):
+    """``a @ b`` for a (M, K), b (K, N) -> (M, N), in blocks on edu_cnn's threads.
+
+    The longer of the two free sides (the rows of a or the columns of b) is cut
+    into blocks of at least 128 with ``MATMUL_BLOCK_MACS`` multiply-adds or more;
+    every block is one BLAS product, so no sum over K is split, and the blocks
+    depend on the shapes only: the same bits on any thread count. Small products
+    stay whole. One BLAS thread per block, or for a whole product while edu_cnn has
+    several threads (``_one_blas_thread``).
+    """
+    (M, K), N = a.shape, b.shape[1]
+    side = max(M, N)
+    pieces = max(1, min(side // 128, M * N * K // MATMUL_BLOCK_MACS))
+    if pieces == 1:
+        with _one_blas_thread():
+            return a @ b
+    out = np.empty((M, N), dtype=np.result_type(a, b))
+    step = -(-side // pieces)                                   # ceil(side / pieces)
+    blocks = [slice(start, start + step) for start in range(0, side, step)]
+    if M >= N:
+        parallel_map(lambda rows: np.matmul(a[rows], b, out=out[rows]), blocks)
+    else:
+        parallel_map(lambda cols: np.matmul(a, b[:, cols], out=out[:, cols]), blocks)
+    return out
 
 
 def _controller():

@@ -147,12 +147,12 @@ def _tree():
 
 
 class BackgroundRuns:
-    """The selected variants' whole-course nbval runs, started as soon as collection ends.
+    """The selected variants' whole-course nbval runs, in the background (``start``).
 
     They run beside the rest of the session: one run at a time on all cores but one
     (the session's tests use that one), then on every core (at most 4) once the session
-    reaches test_portability.py and only waits for them (``all_cores``). On 2 cores that
-    turns ~6 minutes of waiting at the end of `make test` into work done alongside.
+    reaches test_portability.py and only waits for them (``all_cores``). On 2 cores
+    that takes about 3 of the 6 minutes the runs used to add to `make test`.
     ``stop`` kills what still runs when the session ends early (Ctrl-C, ``-x``).
     """
 
@@ -163,7 +163,12 @@ class BackgroundRuns:
         self._procs, self._stopping = set(), False
         self._pool = concurrent.futures.ThreadPoolExecutor(max(1, len(names)))
         self.started, self.skipped, self.failed, self.selected = {}, {}, {}, names
-        for name in names:
+
+    def start(self):
+        """Probe each variant's kernel and start its run (at most once)."""
+        if self.started or self.skipped or self.failed:
+            return
+        for name in self.selected:
             try:
                 python, env, what = variant_env(name)
             except pytest.skip.Exception as skip:
@@ -204,14 +209,29 @@ class BackgroundRuns:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-RUNS_KEY = pytest.StashKey()
+RUNS_KEY, START_AFTER_KEY = pytest.StashKey(), pytest.StashKey()
 
 
 def pytest_collection_finish(session):
-    """Start the portability runs that this session selected (none selected: none start)."""
+    """Set up the portability runs that this session selected (none selected: none run).
+
+    They start after the last browser test (tests/test_browser*.py time what a user
+    waits for: a busy core would fail them), or now if the session has none.
+    """
     selected = [item.callspec.params["name"] for item in session.items
                 if getattr(item, "originalname", None) == "test_notebooks_print_the_same_numbers"]
-    session.config.stash[RUNS_KEY] = BackgroundRuns([v for v in VARIANTS if v in selected])
+    runs = session.config.stash[RUNS_KEY] = BackgroundRuns([v for v in VARIANTS if v in selected])
+    browser = [item.nodeid for item in session.items if item.get_closest_marker("browser")]
+    session.config.stash[START_AFTER_KEY] = browser[-1] if browser else None
+    if not browser:
+        runs.start()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item):
+    yield                                   # after the item's fixtures (a Jupyter server) stop
+    if item.nodeid == item.config.stash.get(START_AFTER_KEY, None):
+        item.config.stash[RUNS_KEY].start()
 
 
 def pytest_sessionfinish(session):

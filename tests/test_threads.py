@@ -4,10 +4,12 @@ The kernels cut a batch into chunks (``threads.chunks``) that run on edu_cnn's
 threads (``threads.parallel_map``); their results must not depend on the thread
 count, bit for bit.
 """
+import contextlib
 import json
 import os
 import subprocess
 import sys
+import threading
 
 import numpy as np
 import pytest
@@ -129,7 +131,8 @@ def test_kernels_give_the_same_bits_on_any_thread_count(restore_threads, monkeyp
     rng = np.random.default_rng(0)
     x = rng.standard_normal((9, 3, 10, 12)).astype(dtype)
     w, b = rng.standard_normal((4, 3, 2, 2)).astype(dtype), rng.standard_normal(4).astype(dtype)
-    assert len(threads.chunks(len(x), w[0].size * x[0, 0].size * x.itemsize)) > 3
+    n_chunks = len(threads.chunks(len(x), w[0].size * x[0, 0].size * x.itemsize))
+    assert n_chunks >= threads.MIN_PARALLEL_CHUNKS                # so the pool runs them
     edu_cnn.set_blas_threads(1)
     reference = _run_kernels(x, w, b)
     for n in (2, 3, 1, 2):
@@ -165,3 +168,61 @@ def test_blas_runs_on_one_thread_inside_the_pool(restore_threads):
     inside = threads.parallel_map(lambda _: thread_counts(), range(4))   # would oversubscribe
     assert all(counts == [1] * len(counts) for counts in inside)
     assert thread_counts() == [2] * len(thread_counts())                 # restored after
+
+
+def test_blas_runs_on_one_thread_in_the_calling_thread_too(restore_threads):
+    """A 2-thread BLAS call leaves OpenBLAS's second thread spinning on the core the next
+    kernel wants: while edu_cnn has several threads, none of its products uses two."""
+    edu_cnn.set_blas_threads(2)
+    few = threads.parallel_map(lambda _: (threading.current_thread(), thread_counts()),
+                               range(3), min_items=5)
+    assert all(t is threading.main_thread() and counts == [1] * len(counts)
+               for t, counts in few)
+    seen = []
+    real = threads._one_blas_thread
+
+    def spy():
+        seen.append(True)
+        return real()
+
+    threads._one_blas_thread = spy
+    try:
+        threads.parallel_matmul(np.ones((8, 16)), np.ones((16, 4)))   # small: stays whole
+    finally:
+        threads._one_blas_thread = real
+    assert seen == [True]
+    edu_cnn.set_blas_threads(1)                                        # one thread: no limit
+    assert isinstance(threads._one_blas_thread(), type(contextlib.nullcontext()))
+
+
+@pytest.mark.parametrize("shape", [(64, 4096, 256), (2000, 64, 256), (64, 256, 3000),
+                                   (8, 16, 4)])
+def test_parallel_matmul_same_bits_on_any_thread_count(restore_threads, shape):
+    M, K, N = shape
+    rng = np.random.default_rng(5)
+    a, b = rng.standard_normal((M, K)), rng.standard_normal((K, N))
+    edu_cnn.set_blas_threads(1)
+    reference = threads.parallel_matmul(a, b), threads.parallel_matmul(b.T, a.T)
+    np.testing.assert_allclose(reference[0], a @ b, rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(reference[1], b.T @ a.T, rtol=1e-12, atol=1e-9)
+    for n in (2, 3):
+        edu_cnn.set_blas_threads(n)
+        np.testing.assert_array_equal(threads.parallel_matmul(a, b), reference[0])
+        np.testing.assert_array_equal(threads.parallel_matmul(b.T, a.T), reference[1])
+
+
+def test_large_products_are_cut_into_blocks():
+    """(64, 4096) @ (4096, 256): 67 M multiply-adds, two blocks of 128 columns."""
+    calls = []
+    real = threads.parallel_map
+
+    def spy(fn, items, **kwargs):
+        calls.append(list(items))
+        return real(fn, calls[-1], **kwargs)
+
+    threads.parallel_map = spy
+    try:
+        threads.parallel_matmul(np.ones((64, 4096)), np.ones((4096, 256)))
+    finally:
+        threads.parallel_map = real
+    assert calls == [[slice(0, 128), slice(128, 256)]]
