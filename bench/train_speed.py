@@ -20,8 +20,15 @@ two are timed in alternation, repeat by repeat, so that both see the same
 machine load; each figure is the median over the repeats. Every (net, threads)
 run is a fresh process, so that its peak memory is its own.
 
+Both frameworks use the same instruction set: OpenBLAS picks its kernels by CPU
+(or by ``$OPENBLAS_CORETYPE``: a machine may force ``Haswell``, AVX2, on an AVX-512
+CPU), while PyTorch's own kernels take the CPU's best. Each run therefore caps
+PyTorch to the instruction set of NumPy's OpenBLAS kernel, with the variables the
+portability tests use (tests/portability.py); ``--torch-native`` leaves it uncapped.
+
 Run:  .venv/bin/python bench/train_speed.py                    # all four nets, 1 and 2 threads
       .venv/bin/python bench/train_speed.py --net cifar --threads 2 [--repeats 15 --steps 10]
+      OPENBLAS_CORETYPE=SkylakeX .venv/bin/python bench/train_speed.py   # AVX-512, both sides
 """
 import argparse
 import os
@@ -33,7 +40,11 @@ import tracemalloc
 
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+sys.path.insert(0, ROOT)
+sys.path.insert(1, os.path.join(ROOT, "tests"))
+
+from portability import X86_CORES  # noqa: E402
 
 from edu_cnn import blas_info, layers, losses, optim, set_blas_threads  # noqa: E402
 from edu_cnn.model import Sequential  # noqa: E402
@@ -191,6 +202,8 @@ def main():
                              "default, torch on every core); default: 1 and 2")
     parser.add_argument("--repeats", type=int, default=11)
     parser.add_argument("--steps", type=int, default=5, help="calls per timed repeat")
+    parser.add_argument("--torch-native", action="store_true",
+                        help="let PyTorch use the CPU's best instruction set")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     nets, thread_counts = args.net or list(NETS), args.threads or [1, 2]
@@ -198,8 +211,15 @@ def main():
         print(repr(run(nets[0], thread_counts[0], args.repeats, args.steps)))
         return
     import torch
-    print(f"batch {BATCH}, float32, torch {torch.__version__}, numpy {np.__version__}, BLAS "
-          f"{[(b['name'], b['version'], b['kernel']) for b in blas_info()]}; "
+    kernels = [b["kernel"] for b in blas_info() if b["name"] == "openblas"]
+    caps = {} if args.torch_native or not kernels else X86_CORES.get(kernels[0], {})
+    env = {**os.environ, **caps}
+    torch_isa = subprocess.run([sys.executable, "-c", "import torch; print(torch.backends.cpu."
+                                "get_cpu_capability())"], env=env, capture_output=True,
+                               text=True, check=True).stdout.strip()
+    blas = [(b["name"], b["version"], b["kernel"]) for b in blas_info()]
+    print(f"batch {BATCH}, float32, torch {torch.__version__} (kernels: {torch_isa}), numpy "
+          f"{np.__version__}, BLAS {blas}; "
           f"{args.repeats} repeats × {args.steps} calls, median; load = 1-minute load "
           f"average (max of start and end); edu_cnn peak = tracemalloc of one call")
     print(HEADER)
@@ -209,7 +229,7 @@ def main():
             out = subprocess.run([sys.executable, __file__, "--child", "--net", name,
                                   "--threads", str(threads), "--repeats", str(args.repeats),
                                   "--steps", str(args.steps)],
-                                 capture_output=True, text=True)
+                                 capture_output=True, text=True, env=env)
             if out.returncode:
                 sys.exit(f"{name} at {threads} threads failed:\n{out.stderr}")
             figures = eval(out.stdout.strip().splitlines()[-1])   # our own repr of a dict
