@@ -11,24 +11,25 @@ threadpoolctl::
         model.fit(...)
 
 The same count sets edu_cnn's own threads: the fast convolution and pooling
-kernels (``ops/``) cut the batch into chunks of a few images and
-hand them to ``parallel_map``, which runs them on that many threads (NumPy
-releases the GIL inside its loops and matrix products), each with a one-thread
-BLAS. The chunks depend on the shapes only, so the results are the same, bit
-for bit, on any thread count. Dense's products are single BLAS calls, on the
-BLAS threads.
+kernels (``ops/``) cut the batch into chunks of a few images and hand them to
+``parallel_map``, which runs them on that many threads (NumPy releases the GIL
+inside its loops and matrix products); Dense cuts its large products into blocks
+the same way (``parallel_matmul``). The chunks and blocks depend on the shapes
+only, so the results are the same, bit for bit, on any thread count. While
+edu_cnn has several threads, every product it computes runs on ONE BLAS thread
+(``_one_blas_thread``): edu_cnn's threads already hold the cores, and OpenBLAS's
+own threads keep spinning for a while after each call.
 
 By default edu_cnn uses every core the process may run on
 (``os.sched_getaffinity``) for its kernels, and sets BLAS to ONE thread at
 import, unless the environment already chose a count (``OPENBLAS_NUM_THREADS``,
-``OMP_NUM_THREADS``, ``MKL_NUM_THREADS``). On 2 cores this was the fastest
-setting measured in 5 of 6 cases (3 nets, with other jobs running and with
-every core busy; the exception: the small mnist net with both cores taken,
-where one thread was faster). A multi-threaded BLAS waits for its second
-thread, which waits for a core: 1.3-17× slower steps on a loaded machine
-(``bench/blas_threads.py``, numbers in ``bench/README.md``).
-``set_blas_threads(2)`` gives the Dense layers' products 2 BLAS threads,
-which pays on an idle machine only.
+``OMP_NUM_THREADS``, ``MKL_NUM_THREADS``). On 2 cores this default was the
+fastest setting, or within 1 ms of it, for the mnist, cifar and net_b nets of
+``bench/``, on an idle machine and with every core busy (``bench/blas_threads.py``,
+numbers in ``bench/README.md``); 2 BLAS threads with edu_cnn on one thread
+made the busy cifar step 8× slower (810 against 100 ms).
+``set_blas_threads(n)`` sets both counts; BLAS's count then matters for your
+own NumPy products only.
 """
 import contextlib
 import os
