@@ -149,10 +149,10 @@ def _tree():
 class BackgroundRuns:
     """The selected variants' whole-course nbval runs, in the background (``start``).
 
-    They run beside the rest of the session: one run at a time on all cores but one
-    (the session's tests use that one), then on every core (at most 4) once the session
-    reaches test_portability.py and only waits for them (``all_cores``). On 2 cores
-    that takes about 3 of the 6 minutes the runs used to add to `make test`.
+    They run beside the rest of the session, at the lowest priority (nice 19: the
+    browser tests time what a user waits for, and a busy core would fail them):
+    one run at a time on all cores but one, then on every core (at most 4) once the
+    session reaches test_portability.py and only waits for them (``all_cores``).
     ``stop`` kills what still runs when the session ends early (Ctrl-C, ``-x``).
     """
 
@@ -187,6 +187,8 @@ class BackgroundRuns:
             proc = subprocess.Popen([python, *NBVAL_ARGS], cwd=ROOT, env={**os.environ, **env},
                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             self._procs.add(proc)
+            if hasattr(os, "setpriority"):    # before it starts its kernels (they inherit it)
+                os.setpriority(os.PRIO_PROCESS, proc.pid, 19)
             try:
                 output, _ = proc.communicate(timeout=RUN_TIMEOUT_S)
             except subprocess.TimeoutExpired:
@@ -209,29 +211,15 @@ class BackgroundRuns:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-RUNS_KEY, START_AFTER_KEY = pytest.StashKey(), pytest.StashKey()
+RUNS_KEY = pytest.StashKey()
 
 
 def pytest_collection_finish(session):
-    """Set up the portability runs that this session selected (none selected: none run).
-
-    They start after the last browser test (tests/test_browser*.py time what a user
-    waits for: a busy core would fail them), or now if the session has none.
-    """
+    """Start the portability runs that this session selected (none selected: none start)."""
     selected = [item.callspec.params["name"] for item in session.items
                 if getattr(item, "originalname", None) == "test_notebooks_print_the_same_numbers"]
     runs = session.config.stash[RUNS_KEY] = BackgroundRuns([v for v in VARIANTS if v in selected])
-    browser = [item.nodeid for item in session.items if item.get_closest_marker("browser")]
-    session.config.stash[START_AFTER_KEY] = browser[-1] if browser else None
-    if not browser:
-        runs.start()
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item):
-    yield                                   # after the item's fixtures (a Jupyter server) stop
-    if item.nodeid == item.config.stash.get(START_AFTER_KEY, None):
-        item.config.stash[RUNS_KEY].start()
+    runs.start()
 
 
 def pytest_sessionfinish(session):
