@@ -21,8 +21,8 @@ the native one or cannot run here, the factor still runs, on the native kernel. 
 failure names every factor of its run; re-run it with `-k` and fewer factors
 (``EDU_CNN_PORTABILITY_SPLIT=1`` runs each factor alone) to tell them apart.
 
-The runs start when collection ends and go on beside the rest of the session at the
-lowest priority (on every core but one; on all once only they are left:
+The runs start after the last browser test and go on beside the rest of the session at
+the lowest priority (on every core but one; on all once only they are left:
 ``portability.BackgroundRuns``); each checks that it left the working tree as it
 found it (``git status --porcelain``).
 """
@@ -37,6 +37,7 @@ pytestmark = pytest.mark.portability
 def runs(request):
     """The session's BackgroundRuns (portability.py started them); from now on on every core."""
     background = request.config.stash[RUNS_KEY]
+    background.start()                      # if no browser test before has started them
     background.all_cores()
     return background
 
