@@ -52,6 +52,7 @@ def pytest_configure(config):
     os.environ["EDU_CNN_FIGURES"] = folder
     config._edu_cnn_figures = folder
     config._edu_cnn_git_status = git_status()
+    config._edu_cnn_git_status_of = git_status     # the function, for tests/portability.py
     config.addinivalue_line("markers", "torch: needs PyTorch (skipped where it is not installed)")
     config.addinivalue_line("markers", "portability: re-runs the notebooks under other BLAS "
                                        "kernels and thread counts (minutes)")

@@ -87,14 +87,15 @@ def chunks(n_items, bytes_per_item):
     return [slice(start, start + k) for start in range(0, n_items, k)]
 
 
-# A batch of fewer chunks than this (< ~5 MiB of work) is done in the calling thread:
-# every NumPy call of a chunk takes Python's GIL back, and for small work these hand-offs
-# between threads cost more than the second core gives (bench/README.md: the mnist net's
-# step took 15.5 ms on 2 threads against 10.8 on 1, and 11.0 with this rule).
+# A batch of fewer chunks than this (< ~5 MiB of work) is done in the calling thread
+# (``parallel_map``'s default): every NumPy call of a chunk takes Python's GIL back, and
+# for small work these hand-offs between threads cost more than the second core gives
+# (bench/README.md: the mnist net's step took 15.5 ms on 2 threads against 10.8 on 1,
+# and 11.0 with this rule).
 MIN_PARALLEL_CHUNKS = 5
 
 
-def parallel_map(fn, *iterables, min_items=2):
+def parallel_map(fn, *iterables, min_items=MIN_PARALLEL_CHUNKS):
     """``[fn(*args) for args in zip(*iterables)]``, on ``kernel_threads()`` threads.
 
     The results come back in order; an exception in ``fn`` is raised here. With
@@ -102,10 +103,8 @@ def parallel_map(fn, *iterables, min_items=2):
     thread. BLAS runs on one thread meanwhile (``_one_blas_thread``).
     """
     args = list(zip(*iterables))
-    if kernel_threads() == 1:
-        return [fn(*a) for a in args]
     with _one_blas_thread():
-        if len(args) < max(2, min_items):
+        if kernel_threads() == 1 or len(args) < max(2, min_items):
             return [fn(*a) for a in args]
         if _kernels["pool"] is None:
             _kernels["pool"] = ThreadPoolExecutor(kernel_threads(), thread_name_prefix="edu_cnn")
@@ -150,9 +149,9 @@ def parallel_matmul(a, b):
     step = -(-side // pieces)                                   # ceil(side / pieces)
     blocks = [slice(start, start + step) for start in range(0, side, step)]
     if M >= N:
-        parallel_map(lambda rows: np.matmul(a[rows], b, out=out[rows]), blocks)
-    else:
-        parallel_map(lambda cols: np.matmul(a, b[:, cols], out=out[:, cols]), blocks)
+        parallel_map(lambda rows: np.matmul(a[rows], b, out=out[rows]), blocks, min_items=2)
+    else:                                                       # (each block is large)
+        parallel_map(lambda cols: np.matmul(a, b[:, cols], out=out[:, cols]), blocks, min_items=2)
     return out
 
 

@@ -139,13 +139,6 @@ def variant_names():
 VARIANTS = variant_names()
 
 
-def _tree():
-    """``git status --porcelain`` of the checkout (as the session check in ../conftest.py)."""
-    result = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"],
-                            cwd=ROOT, capture_output=True, text=True, check=False)
-    return result.stdout if result.returncode == 0 else None
-
-
 class BackgroundRuns:
     """The selected variants' whole-course nbval runs, in the background (``start``).
 
@@ -156,18 +149,21 @@ class BackgroundRuns:
     ``stop`` kills what still runs when the session ends early (Ctrl-C, ``-x``).
     """
 
-    def __init__(self, names):
+    def __init__(self, names, git_status):
+        self._tree = git_status                       # ../conftest.py's, the session check's
         cores = max(1, min(os.cpu_count() or 1, 4))
         self._gate = threading.Semaphore(max(1, cores - 1))
         self._spare = 1 if cores > 1 else 0
         self._procs, self._stopping = set(), False
         self._pool = concurrent.futures.ThreadPoolExecutor(max(1, len(names)))
         self.started, self.skipped, self.failed, self.selected = {}, {}, {}, names
+        self._begun = False
 
     def start(self):
         """Probe each variant's kernel and start its run (at most once)."""
-        if self.started or self.skipped or self.failed:
+        if self._begun:
             return
+        self._begun = True
         for name in self.selected:
             try:
                 python, env, what = variant_env(name)
@@ -183,7 +179,7 @@ class BackgroundRuns:
         with self._gate:
             if self._stopping:
                 return None
-            before = _tree()
+            before = self._tree()
             proc = subprocess.Popen([python, *NBVAL_ARGS], cwd=ROOT, env={**os.environ, **env},
                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             self._procs.add(proc)
@@ -196,7 +192,7 @@ class BackgroundRuns:
                 output = proc.communicate()[0] + f"\n(killed after {RUN_TIMEOUT_S} s)"
             finally:
                 self._procs.discard(proc)
-            return proc.returncode, output, before, _tree()
+            return proc.returncode, output, before, self._tree()
 
     def all_cores(self):
         """The session now only waits for the runs: give them its core too."""
@@ -223,7 +219,8 @@ def pytest_collection_finish(session):
     """
     selected = [item.callspec.params["name"] for item in session.items
                 if getattr(item, "originalname", None) == "test_notebooks_print_the_same_numbers"]
-    runs = session.config.stash[RUNS_KEY] = BackgroundRuns([v for v in VARIANTS if v in selected])
+    runs = session.config.stash[RUNS_KEY] = BackgroundRuns(
+        [v for v in VARIANTS if v in selected], session.config._edu_cnn_git_status_of)
     browser = [item.nodeid for item in session.items if item.get_closest_marker("browser")]
     session.config.stash[START_AFTER_KEY] = browser[-1] if browser else None
     if not browser:

@@ -165,7 +165,8 @@ def test_chunked_kernels_match_the_loop_kernels(monkeypatch):
 
 def test_blas_runs_on_one_thread_inside_the_pool(restore_threads):
     edu_cnn.set_blas_threads(2)                  # pool threads each calling a 2-thread BLAS
-    inside = threads.parallel_map(lambda _: thread_counts(), range(4))   # would oversubscribe
+    inside = threads.parallel_map(lambda _: thread_counts(), range(4),  # would oversubscribe
+                                  min_items=2)
     assert all(counts == [1] * len(counts) for counts in inside)
     assert thread_counts() == [2] * len(thread_counts())                 # restored after
 

@@ -24,7 +24,7 @@ import functools
 
 import numpy as np
 
-from ..threads import MIN_PARALLEL_CHUNKS, chunks, parallel_map
+from ..threads import chunks, parallel_map
 from .geometry import conv_output_shape, pair, resolve_padding
 
 
@@ -91,7 +91,7 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
         return cols
 
     chunks = _chunks(x, w)
-    cols = parallel_map(forward_chunk, chunks, min_items=MIN_PARALLEL_CHUNKS)
+    cols = parallel_map(forward_chunk, chunks)
     return out, (x.shape, cols, chunks, w, strides, pads)
 
 
@@ -149,8 +149,7 @@ def conv2d_backward(dout, cache, input_grad=True):
             dx[chunk] = _crop(dx_pad, pads, H, W)
         return dw_t, db
 
-    dw_ts, dbs = zip(*parallel_map(backward_chunk, chunks, cols,
-                                   min_items=MIN_PARALLEL_CHUNKS))
+    dw_ts, dbs = zip(*parallel_map(backward_chunk, chunks, cols))
     dw, db = _sum_in_order(dw_ts).T, _sum_in_order(dbs)
     return dx, dw.reshape(w.shape), db.astype(dout.dtype)
 

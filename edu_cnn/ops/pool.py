@@ -21,7 +21,7 @@ the test oracle), then the vectorised version the layers use.
 """
 import numpy as np
 
-from ..threads import MIN_PARALLEL_CHUNKS, chunks, parallel_map
+from ..threads import chunks, parallel_map
 from .geometry import pair, pool_output_shape, tap_view
 
 
@@ -35,11 +35,11 @@ def _geometry(x, pool_size, stride, name):
 
 def _by_chunks(fn, x):
     """Run ``fn(chunk)`` for slices of a few images of x each, on edu_cnn's threads
-    (in the calling thread if they are fewer than ``MIN_PARALLEL_CHUNKS``).
+    (in the calling thread if they are fewer than ``threads.MIN_PARALLEL_CHUNKS``).
 
     Every image is pooled on its own, so the result does not depend on the chunks.
     """
-    parallel_map(fn, chunks(len(x), x[0].nbytes), min_items=MIN_PARALLEL_CHUNKS)
+    parallel_map(fn, chunks(len(x), x[0].nbytes))
 
 
 def _taps(pool):
